@@ -1,0 +1,51 @@
+# Failed Tasks Console. Quick start: `make run`, `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install migrate run serve test test-browser bench lint messages clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+## Development server with demo data on http://127.0.0.1:8000 (idempotent).
+run: migrate
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## Production-style serving: gunicorn, whitenoise, DEBUG off (needs SECRET_KEY).
+serve: install
+	DEBUG=false $(PY) manage.py collectstatic --noinput
+	DEBUG=false $(PY) manage.py migrate --noinput
+	DEBUG=false $(VENV)/bin/gunicorn console.wsgi --bind $(HOST):$(PORT) \
+		--workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+## The whole suite (browser tests included when Chromium is installed).
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) -m bench $(BENCH_ARGS)
+
+lint: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+## Rebuild the Chinese catalogue after changing strings (needs GNU gettext).
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

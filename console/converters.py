@@ -1,0 +1,23 @@
+"""URL converters: a path that names no project or service is a 404 before any view runs."""
+
+from console.cloud_services import Service
+
+
+class ProjectIdConverter:
+    regex = "[0-9a-f]{32}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+class ServiceConverter:
+    regex = "|".join(Service.values)
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value

@@ -1,0 +1,81 @@
+"""The console shell: landing, project switching, and one page per service."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from console.cloud_services import SERVICES, Service
+from console.models import Project, Resource, Role
+from console.scoping import project_for
+from failedtasks.services import tallies_for
+
+LAST_PROJECT_SESSION_KEY = "console.project"
+
+
+def _service_url(project_id: str, service: str) -> str:
+    return reverse("service", args=[project_id, service])
+
+
+@require_GET
+@login_required
+def home(request):
+    """Open the project used last (or the first one) on Elastic Cloud Server."""
+    projects = Project.objects.visible_to(request.user)
+    last = request.session.get(LAST_PROJECT_SESSION_KEY)
+    project = projects.filter(pk=last).first() if last else None
+    project = project or projects.first()
+    if project is None:
+        return render(request, "console/no_projects.html", status=403)
+    return redirect(_service_url(project.pk, Service.ECS))
+
+
+@require_GET
+@login_required
+def switch_project(request):
+    """The header's Project select submits here (with or without JavaScript)."""
+    service = request.GET.get("service", Service.ECS)
+    if service not in SERVICES:
+        raise Http404("No such service.")
+    project, _role = project_for(request.user, request.GET.get("project", ""))
+    return redirect(_service_url(project.pk, service))
+
+
+def _counter_context(project, service: str) -> dict:
+    return {"failed_count": tallies_for(project, service).failed}
+
+
+@require_GET
+@login_required
+def service_page(request, project_id: str, service: str):
+    project, role = project_for(request.user, project_id)
+    if request.session.get(LAST_PROJECT_SESSION_KEY) != project.pk:
+        request.session[LAST_PROJECT_SESSION_KEY] = project.pk  # saving costs a write
+    resources = Resource.objects.filter(
+        project=project, service=service, parent__isnull=True
+    ).order_by("-created_at", "-id")[:100]
+    return render(
+        request,
+        "console/service.html",
+        {
+            "project": project,
+            "role": role,
+            "can_delete": Role.rank(role) >= Role.rank(Role.OPERATOR),
+            "service": SERVICES[service],
+            "resources": resources,
+            **_counter_context(project, service),
+        },
+    )
+
+
+@require_GET
+@login_required
+def counter(request, project_id: str, service: str):
+    """The counter alone, for its poll: one project lookup and one tally read."""
+    project, _role = project_for(request.user, project_id)
+    return render(
+        request,
+        "console/service.html#counter",
+        {"project": project, "service": SERVICES[service], **_counter_context(project, service)},
+    )

@@ -1,0 +1,292 @@
+"""Failed tasks, the error-code catalog, the per-project tallies and the deletion audit.
+
+Queries live on FailedTaskQuerySet; every mutation goes through
+failedtasks.services so that it is audited and the tallies stay exact.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from console.cloud_services import Service
+from console.models import Project
+
+
+class TaskStatus(models.TextChoices):
+    FAIL = "FAIL", _("Failed")
+    RUNNING = "RUNNING", _("Running")
+
+
+class Category(models.TextChoices):
+    """Which ECS tab a task lists under; other services show both together."""
+
+    CREATION = "creation", _("Creation Failures")
+    OPERATION = "operation", _("Operation Failures")
+
+
+class FailureStatus(models.TextChoices):
+    """The SDRS failure_status enum, verbatim from the API reference."""
+
+    CREATE_FAIL = "createFail", _("Creation failed")
+    DELETE_FAIL = "deleteFail", _("Deletion failed")
+    ATTACH_FAIL = "attachFail", _("Attachment failed")
+    DETACH_FAIL = "detachFail", _("Detachment failed")
+    EXPAND_FAIL = "expandFail", _("Expansion failed")
+    RESIZE_FAIL = "resizeFail", _("Specification change failed")
+    START_FAIL = "startFail", _("Enabling protection failed")
+    STOP_FAIL = "stopFail", _("Disabling protection failed")
+    REVERSE_FAIL = "reverseFail", _("Planned failover failed")
+    FAILOVER_FAIL = "failoverFail", _("Failover failed")
+    REPROTECT_FAIL = "reprotectFail", _("Re-enabling protection failed")
+
+
+class SdrsResourceType(models.TextChoices):
+    """The SDRS resource_type enum, verbatim from the API reference."""
+
+    SERVER_GROUPS = "server_groups", _("Protection group")
+    PROTECTED_INSTANCES = "protected_instances", _("Protected instance")
+    REPLICATIONS = "replications", _("Replication pair")
+    DISASTER_RECOVERY_DRILLS = "disaster_recovery_drills", _("DR drill")
+
+
+class KpsOperateType(models.TextChoices):
+    """The KPS operate_type values: FAILED_* once failed, RUNNING_* while running."""
+
+    FAILED_RESET = "FAILED_RESET", _("Reset failed")
+    FAILED_REPLACE = "FAILED_REPLACE", _("Replace failed")
+    FAILED_UNBIND = "FAILED_UNBIND", _("Unbind failed")
+    FAILED_BIND = "FAILED_BIND", _("Bind failed")
+    RUNNING_RESET = "RUNNING_RESET", _("Resetting")
+    RUNNING_REPLACE = "RUNNING_REPLACE", _("Replacing")
+    RUNNING_UNBIND = "RUNNING_UNBIND", _("Unbinding")
+    RUNNING_BIND = "RUNNING_BIND", _("Binding")
+
+
+def category_for(failure_status: str, job_type: str, status: str) -> str:
+    """Creations (failed, or still running) list apart from other operations."""
+    is_creation = (
+        failure_status == FailureStatus.CREATE_FAIL
+        or job_type.lower().startswith("create")
+        or status == TaskStatus.RUNNING
+    )
+    return Category.CREATION if is_creation else Category.OPERATION
+
+
+class FailedTaskQuerySet(models.QuerySet):
+    def for_project(self, project) -> "FailedTaskQuerySet":
+        return self.filter(project=project)
+
+    def for_service(self, service: str) -> "FailedTaskQuerySet":
+        return self.filter(service=service)
+
+    def in_category(self, category: str | None) -> "FailedTaskQuerySet":
+        return self.filter(category=category) if category else self
+
+    def failed(self) -> "FailedTaskQuerySet":
+        return self.filter(status=TaskStatus.FAIL)
+
+    def newest_first(self) -> "FailedTaskQuerySet":
+        # id breaks ties between equal failure times, so paging never repeats a row.
+        return self.order_by("-failed_at", "-id")
+
+
+class TaskFields(models.Model):
+    """The columns of a failed task, shared by the live table and the audit snapshot.
+
+    Keeping them in one place lets a deletion copy rows into the audit, and an
+    undo copy them back, with one set-based INSERT ... SELECT.
+    """
+
+    service = models.CharField(max_length=8, choices=Service.choices)
+    job_id = models.CharField(max_length=64)
+    job_type = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=8, choices=TaskStatus.choices, default=TaskStatus.FAIL)
+    category = models.CharField(max_length=10, choices=Category.choices)
+    failure_status = models.CharField(max_length=32, blank=True)
+    resource_id = models.CharField(max_length=64, blank=True)
+    resource_name = models.CharField(max_length=255, blank=True)
+    resource_type = models.CharField(max_length=64, blank=True)
+    parent_id = models.CharField(
+        max_length=64, blank=True, help_text="The parent resource, e.g. the protection group."
+    )
+    error_code = models.CharField(max_length=64, blank=True)
+    fail_reason = models.TextField(blank=True)
+    begin_time = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(default=timezone.now)
+    extra = models.JSONField(default=dict, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.resource_name or self.resource_id or self.job_id} ({self.job_type})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == TaskStatus.RUNNING
+
+
+class FailedTask(TaskFields):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="failed_tasks")
+
+    objects = FailedTaskQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # The dialog's list and the APIs' pages: newest failure first.
+            models.Index(fields=["project", "service", "-failed_at", "-id"], name="task_newest"),
+            # The ECS tabs list one category at a time.
+            models.Index(
+                fields=["project", "service", "category", "-failed_at", "-id"],
+                name="task_category_newest",
+            ),
+            # SDRS lists one protection group's jobs (server_group_id).
+            models.Index(
+                fields=["project", "service", "parent_id", "-failed_at", "-id"],
+                name="task_parent_newest",
+            ),
+            # Counting failed tasks of one project and service (recounts, checks).
+            models.Index(fields=["project", "service", "status"], name="task_counter"),
+            models.Index(fields=["project", "error_code"], name="task_error_code"),
+        ]
+        constraints = [
+            # Recording is idempotent on the job id within a project.
+            models.UniqueConstraint(fields=["project", "job_id"], name="task_job_unique"),
+            models.CheckConstraint(
+                condition=models.Q(service__in=Service.values), name="task_service_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=TaskStatus.values), name="task_status_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(category__in=Category.values), name="task_category_known"
+            ),
+        ]
+
+
+class TaskTally(models.Model):
+    """How many tasks a project has per service, category and status.
+
+    The counter on every page and its poll read two of these rows instead of
+    counting the tasks, so they cost the same at ten rows or a million. Only
+    failedtasks.services writes them, in the same transaction as the tasks.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tallies")
+    service = models.CharField(max_length=8, choices=Service.choices)
+    category = models.CharField(max_length=10, choices=Category.choices)
+    status = models.CharField(max_length=8, choices=TaskStatus.choices)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "service", "category", "status"], name="tally_unique"
+            ),
+            models.CheckConstraint(condition=models.Q(count__gte=0), name="tally_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.service} {self.category} {self.status}: {self.count}"
+
+
+class ErrorCode(models.Model):
+    """One entry of the error-code catalog: what went wrong and what to do, in two languages."""
+
+    code = models.CharField(max_length=64, unique=True)
+    service = models.CharField(
+        max_length=8, choices=Service.choices, blank=True,
+        help_text="The service that reports it; blank for codes several services pass on.",
+    )
+    cause_en = models.TextField()
+    cause_zh = models.TextField()
+    solution_en = models.TextField()
+    solution_zh = models.TextField()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def _localised(self, english: str, chinese: str) -> str:
+        return chinese if (get_language() or "").startswith("zh") else english
+
+    @property
+    def cause(self) -> str:
+        return self._localised(self.cause_en, self.cause_zh)
+
+    @property
+    def solution(self) -> str:
+        return self._localised(self.solution_en, self.solution_zh)
+
+
+class Channel(models.TextChoices):
+    """Where a deletion came from."""
+
+    CONSOLE = "console", _("Console")
+    TOKEN = "token", _("API token")
+    ACCESS_KEY = "access_key", _("Access key")
+    SESSION_API = "session_api", _("API with browser session")
+    ADMIN = "admin", _("Django admin")
+    RETENTION = "retention", _("Retention purge")
+
+
+class Scope(models.TextChoices):
+    ONE = "one", _("One task")
+    ALL = "all", _("All listed tasks")
+    PURGE = "purge", _("Retention purge")
+
+
+class Deletion(models.Model):
+    """One audited deletion: who, when, from where, and which tasks (see DeletedTask)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(max_length=150, help_text="Kept if the user is deleted.")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    # PROTECT: a project cannot vanish while its deletion evidence exists.
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="deletions")
+    service = models.CharField(max_length=8, choices=Service.choices, blank=True)
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    criteria = models.JSONField(
+        default=dict, blank=True, help_text="The filters the deleted list was shown with."
+    )
+    watermark = models.BigIntegerField(
+        null=True, blank=True, help_text="The newest task id the confirmation covered."
+    )
+    deleted_count = models.PositiveIntegerField(default=0)
+    kept_count = models.PositiveIntegerField(
+        default=0, help_text="Tasks matching the criteria that arrived after the confirmation."
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    restored_at = models.DateTimeField(null=True, blank=True)
+    restored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["project", "-created_at"], name="deletion_project_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} deleted {self.deleted_count} ({self.scope}) at {self.created_at}"
+
+
+class DeletedTask(TaskFields):
+    """A snapshot of a task as it was when it was deleted."""
+
+    deletion = models.ForeignKey(Deletion, on_delete=models.PROTECT, related_name="tasks")
+    task_pk = models.BigIntegerField(help_text="The id the task had while it was live.")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-failed_at", "-task_pk"]
+        indexes = [models.Index(fields=["deletion", "task_pk"], name="deleted_task_by_deletion")]

@@ -1,0 +1,91 @@
+"""Personas and builders shared by every test.
+
+Project A has an operator and a viewer; project B has an outsider (an operator
+there, nothing in A). Tasks are recorded through the service module, as the
+product records them, so tallies and constraints are real.
+"""
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from console.models import Membership, Project, Region, Role
+from failedtasks.services import record_failure
+
+PASSWORD = "correct horse battery staple"
+_job_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def region(db):
+    return Region.objects.create(id="cn-north-4", name_en="CN North-Beijing4", name_zh="华北-北京四")
+
+
+@pytest.fixture
+def other_region(db):
+    return Region.objects.create(id="eu-west-101", name_en="EU-Dublin", name_zh="欧洲-都柏林")
+
+
+@pytest.fixture
+def project_a(region):
+    return Project.objects.create(name="cn-north-4", region=region)
+
+
+@pytest.fixture
+def project_b(other_region):
+    return Project.objects.create(name="eu-west-101", region=other_region)
+
+
+def make_user(username: str, project=None, role=None, **extra):
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+    if project is not None:
+        Membership.objects.create(user=user, project=project, role=role)
+    return user
+
+
+@pytest.fixture
+def operator(project_a):
+    return make_user("olivia", project_a, Role.OPERATOR)
+
+
+@pytest.fixture
+def viewer(project_a):
+    return make_user("victor", project_a, Role.VIEWER)
+
+
+@pytest.fixture
+def project_admin(project_a):
+    return make_user("ada", project_a, Role.ADMIN)
+
+
+@pytest.fixture
+def outsider(project_b):
+    return make_user("oscar", project_b, Role.OPERATOR)
+
+
+@pytest.fixture
+def superuser(db):
+    return make_user("root", is_superuser=True, is_staff=True)
+
+
+def record(project, service="ecs", minutes_ago=0, **fields):
+    """Record one task the way the product does; unique job id unless given."""
+    fields.setdefault("job_id", f"job-{next(_job_numbers):06d}")
+    fields.setdefault("job_type", "resizeServer")
+    fields.setdefault("failure_status", "resizeFail")
+    fields.setdefault("resource_name", f"res-{fields['job_id']}")
+    fields.setdefault("failed_at", timezone.now() - timedelta(minutes=minutes_ago))
+    task, _created = record_failure(project, service=service, **fields)
+    return task
+
+
+@pytest.fixture
+def login(client):
+    def log_in(user):
+        client.force_login(user)
+        return client
+
+    return log_in

@@ -1,0 +1,133 @@
+"""The service module: recording, tallies, and audited deletions."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from failedtasks.models import Category, DeletedTask, Deletion, FailedTask, Scope, TaskStatus
+from failedtasks.services import (
+    Actor,
+    NothingToDelete,
+    delete_all_seen,
+    delete_task,
+    record_failure,
+    recount_tallies,
+    tallies_for,
+    watermark_of,
+)
+from tests.conftest import record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_recording_counts_in_the_tallies(project_a):
+    record(project_a, "ecs")
+    record(project_a, "ecs", job_type="createServer", failure_status="createFail")
+    record(project_a, "ecs", job_type="createServer", status=TaskStatus.RUNNING)
+    record(project_a, "css")
+
+    ecs = tallies_for(project_a, "ecs")
+    assert ecs.failed == 2  # the running creation is not a failure
+    assert ecs.in_category(Category.CREATION) == 2
+    assert ecs.in_category(Category.OPERATION) == 1
+    assert tallies_for(project_a, "css").failed == 1
+    assert tallies_for(project_a, "kps").failed == 0
+
+
+def test_recording_the_same_job_twice_stores_one_task(project_a):
+    first, created = record_failure(project_a, service="sdrs", job_id="ff80", job_type="x")
+    again, created_again = record_failure(project_a, service="sdrs", job_id="ff80", job_type="x")
+    assert created and not created_again
+    assert first.pk == again.pk
+    assert FailedTask.objects.count() == 1
+    assert tallies_for(project_a, "sdrs").failed == 1
+
+
+def test_a_running_creation_that_fails_moves_in_the_tallies(project_a):
+    record(project_a, job_id="c1", job_type="createServer", status=TaskStatus.RUNNING)
+    assert tallies_for(project_a, "ecs").failed == 0
+    record(project_a, job_id="c1", job_type="createServer", status=TaskStatus.FAIL,
+           error_code="Ecs.0013")
+    tallies = tallies_for(project_a, "ecs")
+    assert tallies.failed == 1
+    assert tallies.listed == 1
+    assert FailedTask.objects.get().error_code == "Ecs.0013"
+
+
+def test_the_same_job_id_in_two_projects_is_two_tasks(project_a, project_b):
+    record(project_a, job_id="same")
+    record(project_b, job_id="same")
+    assert FailedTask.objects.count() == 2
+
+
+def test_delete_task_audits_a_snapshot(project_a, operator):
+    task = record(project_a, "css", error_code="CSS.6000", fail_reason="<b>boom</b>")
+    deletion = delete_task(FailedTask.objects.for_project(project_a), task.pk,
+                           Actor(operator, remote_addr="10.0.0.9"))
+
+    assert not FailedTask.objects.exists()
+    assert deletion.scope == Scope.ONE
+    assert deletion.actor == operator and deletion.actor_name == "olivia"
+    assert deletion.remote_addr == "10.0.0.9"
+    snapshot = DeletedTask.objects.get(deletion=deletion)
+    assert snapshot.task_pk == task.pk
+    assert snapshot.error_code == "CSS.6000"
+    assert snapshot.fail_reason == "<b>boom</b>"
+    assert snapshot.failed_at == task.failed_at
+    assert tallies_for(project_a, "css").failed == 0
+
+
+def test_delete_task_twice_deletes_once(project_a, operator):
+    task = record(project_a)
+    scope = FailedTask.objects.for_project(project_a)
+    delete_task(scope, task.pk, Actor(operator))
+    with pytest.raises(NothingToDelete):
+        delete_task(scope, task.pk, Actor(operator))
+    assert Deletion.objects.count() == 1
+
+
+def test_delete_task_outside_its_scope_changes_nothing(project_a, project_b, operator):
+    foreign = record(project_b)
+    with pytest.raises(NothingToDelete):
+        delete_task(FailedTask.objects.for_project(project_a), foreign.pk, Actor(operator))
+    assert FailedTask.objects.filter(pk=foreign.pk).exists()
+    assert not Deletion.objects.exists()
+
+
+def test_delete_all_spares_tasks_newer_than_the_watermark(project_a, operator):
+    seen = [record(project_a, minutes_ago=n) for n in range(3)]
+    other_service = record(project_a, "css")
+    scope = FailedTask.objects.for_project(project_a).for_service("ecs")
+    watermark = watermark_of(scope)
+    arrived_later = record(project_a)  # while the confirmation was open
+
+    deletion = delete_all_seen(project_a, scope, watermark, Actor(operator), service="ecs")
+
+    assert deletion.deleted_count == 3 and deletion.kept_count == 1
+    assert set(FailedTask.objects.values_list("pk", flat=True)) == {arrived_later.pk, other_service.pk}
+    assert set(DeletedTask.objects.values_list("task_pk", flat=True)) == {t.pk for t in seen}
+    assert tallies_for(project_a, "ecs").failed == 1
+    assert tallies_for(project_a, "css").failed == 1
+
+
+def test_delete_all_is_set_based_whatever_the_row_count(project_a, operator):
+    def queries_to_delete(n):
+        for _ in range(n):
+            record(project_a)
+        scope = FailedTask.objects.for_project(project_a)
+        with CaptureQueriesContext(connection) as ctx:
+            delete_all_seen(project_a, scope, watermark_of(scope), Actor(operator))
+        return len(ctx.captured_queries)
+
+    assert queries_to_delete(2) == queries_to_delete(40)
+
+
+def test_recount_rebuilds_tallies_from_rows(project_a):
+    record(project_a)
+    record(project_a, "kps")
+    from failedtasks.models import TaskTally
+
+    TaskTally.objects.update(count=99)
+    recount_tallies()
+    assert tallies_for(project_a, "ecs").failed == 1
+    assert tallies_for(project_a, "kps").failed == 1
