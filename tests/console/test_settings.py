@@ -1,0 +1,35 @@
+"""Settings come from the environment and refuse unsafe production values."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_check(**env):
+    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=environment,
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_production_without_a_secret_key_refuses_to_start():
+    result = run_check(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+    assert "Traceback" in result.stderr or "ImproperlyConfigured" in result.stderr
+
+
+def test_a_malformed_boolean_is_refused():
+    result = run_check(DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
+
+
+def test_production_with_a_secret_key_starts():
+    result = run_check(DEBUG="false", SECRET_KEY="x" * 60)
+    assert result.returncode == 0, result.stderr
