@@ -1,32 +1,64 @@
-"""Error pages: a clear message and the status code, never a traceback."""
+"""Error pages: a clear message and the status code, never a traceback.
 
+Views raise NotFound, Invalid or NotAllowed with a sentence meant for the
+person; any other exception's text stays private (it may name internals).
+With htmx the answer is a one-line fragment the page shows where the person is.
+"""
+
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import Http404, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.http import HttpResponseServerError
 from django.utils.translation import gettext as _
+
+
+class NotFound(Http404):
+    """A 404 whose message is written for the person."""
+
+
+class Invalid(BadRequest):
+    """A 400 whose message is written for the person."""
+
+
+class NotAllowed(PermissionDenied):
+    """A 403 whose message is written for the person."""
+
+
+def _message(exception, default: str) -> str:
+    if isinstance(exception, (NotFound, Invalid, NotAllowed)) and exception.args:
+        return str(exception.args[0])
+    return default
 
 
 def _page(request, status: int, heading: str, explanation: str):
     context = {"status": status, "heading": heading, "explanation": explanation, "bare": True}
-    return render(request, "error.html", context, status=status)
+    template = "_error_fragment.html" if getattr(request, "htmx", False) else "error.html"
+    return render(request, template, context, status=status)
 
 
 def bad_request(request, exception=None):
-    return _page(request, 400, _("Bad request"), _("The request could not be understood."))
+    return _page(request, 400, _("Bad request"),
+                 _message(exception, _("The request could not be understood.")))
 
 
 def permission_denied(request, exception=None):
     return _page(
         request, 403, _("Not allowed"),
-        _("Your role in this project does not allow that. Ask a project admin for a higher role."),
+        _message(exception, _("Your role in this project does not allow that. "
+                              "Ask a project admin for a higher role.")),
     )
 
 
 def page_not_found(request, exception=None):
     return _page(
         request, 404, _("Not found"),
-        _("There is nothing here, or it belongs to a project you have no role in."),
+        _message(exception, _("There is nothing here, or it belongs to a project you have no role in.")),
     )
+
+
+def csrf_failure(request, reason=""):
+    return _page(request, 403, _("Not allowed"),
+                 _("Your session expired or the form was stale. Reload the page and try again."))
 
 
 def server_error(request):

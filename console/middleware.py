@@ -1,4 +1,5 @@
 import zoneinfo
+from urllib.parse import unquote
 
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ class UserTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        name = request.COOKIES.get(TIMEZONE_COOKIE, "")
+        name = unquote(request.COOKIES.get(TIMEZONE_COOKIE, ""))
         try:
             zone = zoneinfo.ZoneInfo(name) if 0 < len(name) <= 64 else None
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):

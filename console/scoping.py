@@ -4,10 +4,10 @@ Outside the user's projects (or a project that does not exist) is a 404, so
 existence never leaks; inside, a role below the one needed is a 403.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import F, Value
-from django.http import Http404
+from django.utils.translation import gettext as _
 
+from console.errors import NotAllowed, NotFound
 from console.models import Project, Role
 
 
@@ -17,7 +17,7 @@ def project_for(user, project_id: str, need: str = Role.VIEWER) -> tuple[Project
     One query: the role comes joined from the membership row.
     """
     if not getattr(user, "is_authenticated", False):
-        raise Http404("No such project.")
+        raise NotFound(_("There is no such project, or you have no role in it."))
     projects = Project.objects.select_related("region").filter(pk=project_id)
     if user.is_superuser:
         projects = projects.annotate(role=Value(Role.ADMIN.value))
@@ -25,7 +25,10 @@ def project_for(user, project_id: str, need: str = Role.VIEWER) -> tuple[Project
         projects = projects.filter(memberships__user=user).annotate(role=F("memberships__role"))
     project = projects.first()
     if project is None:
-        raise Http404("No such project.")
+        raise NotFound(_("There is no such project, or you have no role in it."))
     if Role.rank(project.role) < Role.rank(need):
-        raise PermissionDenied("Your role in this project does not allow that.")
+        raise NotAllowed(
+            _("Your role in this project (%(role)s) does not allow that.")
+            % {"role": Role(project.role).label}
+        )
     return project, project.role

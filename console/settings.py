@@ -171,3 +171,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
 }
+CSRF_FAILURE_VIEW = "console.errors.csrf_failure"

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
 from console import converters, views
+from failedtasks import views as failedtasks_views
 
 register_converter(converters.ProjectIdConverter, "project")
 register_converter(converters.ServiceConverter, "service")
@@ -22,6 +23,7 @@ urlpatterns = [
         name="failed-task-counter",
     ),
     path("console/<project:project_id>/<service:service>/failed-tasks/", include("failedtasks.urls")),
+    path("error-codes/", failedtasks_views.error_codes, name="error-codes"),
     # Installation administration
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,7 @@ the same transaction as the rows they count.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -273,3 +274,53 @@ def delete_all_seen(
         _untally_deleted(deletion)
         return deletion
 
+
+
+# --- Undoing ---------------------------------------------------------------
+
+UNDO_WINDOW = timedelta(minutes=5)
+
+
+class CannotUndo(Exception):
+    """The deletion is too old, was undone already, or was not a console deletion."""
+
+
+def restore_deletion(deletion: Deletion, actor: Actor) -> int:
+    """Put back the tasks a recent deletion removed, from its audit snapshot.
+
+    The snapshot stays (the deletion happened); the deletion is marked restored
+    by whom and when. Restored tasks get new ids, above any watermark a Delete All
+    confirmation showed before they came back, so such a confirmation cannot take
+    them. A job recorded again in the meantime is not duplicated. Returns how
+    many tasks came back.
+    """
+    with transaction.atomic():
+        deletion = Deletion.objects.select_for_update().get(pk=deletion.pk)
+        if deletion.restored_at or timezone.now() - deletion.created_at > UNDO_WINDOW:
+            raise CannotUndo(deletion.pk)
+        live = connection.ops.quote_name(FailedTask._meta.db_table)
+        audit = connection.ops.quote_name(DeletedTask._meta.db_table)
+        cols = ", ".join(connection.ops.quote_name(c) for c in _SNAPSHOT_COLUMNS)
+        missing = (
+            f"FROM {audit} d WHERE d.deletion_id = %s AND NOT EXISTS "
+            f"(SELECT 1 FROM {live} f WHERE f.project_id = d.project_id AND f.job_id = d.job_id)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT service, category, status, COUNT(*) {missing} "
+                f"GROUP BY service, category, status",
+                (deletion.pk,),
+            )
+            counts = {(s, c, st): n for s, c, st, n in cursor.fetchall()}
+            cursor.execute(
+                f"INSERT INTO {live} ({cols}) SELECT "
+                + ", ".join(f"d.{connection.ops.quote_name(c)}" for c in _SNAPSHOT_COLUMNS)
+                + f" {missing}",
+                (deletion.pk,),
+            )
+            restored = cursor.rowcount
+        _adjust_tallies(deletion.project_id, counts)
+        deletion.restored_at = timezone.now()
+        deletion.restored_by = actor.user if getattr(actor.user, "pk", None) else None
+        deletion.save(update_fields=["restored_at", "restored_by"])
+        return restored

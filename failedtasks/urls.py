@@ -4,6 +4,20 @@ from failedtasks import views
 
 # Mounted under console/<project_id>/<service>/failed-tasks/ by console.urls.
 urlpatterns = [
-    # The list (the dialog's content, and its full-page form without JavaScript)
+    # The list: the dialog's content, and a full page without JavaScript
     path("", views.failed_tasks, name="failed-tasks"),
+    # Delete one: GET shows the confirmation, POST deletes
+    path(
+        "<int:task_id>/delete/",
+        views.confirm_then_act(views.confirm_delete, views.delete),
+        name="failed-task-delete",
+    ),
+    # Delete all the list shows: GET confirms (with a watermark), POST deletes up to it
+    path(
+        "delete-all/",
+        views.confirm_then_act(views.confirm_delete_all, views.delete_all),
+        name="failed-tasks-delete-all",
+    ),
+    # Undo a recent deletion from its audit snapshot
+    path("undo/<int:deletion_id>/", views.undo, name="failed-task-undo"),
 ]

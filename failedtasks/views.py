@@ -1,32 +1,209 @@
-"""The Failed Tasks list, its confirmations and deletions, as pages and htmx fragments."""
+"""The Failed Tasks list, its confirmations and its deletions.
 
+Each view is a page without JavaScript and a fragment with htmx: the list
+renders whole as a page, as the dialog (when the counter opens it) or as the
+list region alone (tabs, search, paging, after a deletion). Confirmations are
+GETs that show exactly what will go; deletions are POSTs through
+failedtasks.services, then post/redirect/get or the re-rendered region.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
 from console.cloud_services import SERVICES
+from console.errors import Invalid, NotFound
+from console.models import Role
 from console.scoping import project_for
 from failedtasks.catalog import entries_for
-from failedtasks.models import FailedTask
+from failedtasks.listing import TaskListing
+from failedtasks.models import Category, Deletion, ErrorCode, FailedTask
+from failedtasks.services import (
+    Actor,
+    CannotUndo,
+    NothingToDelete,
+    delete_all_seen,
+    delete_task,
+    restore_deletion,
+)
 
-PAGE_SIZE = 10
+LIST_TEMPLATE = "failedtasks/failed_tasks.html"
+CHANGED_EVENT = "failedTasksChanged"  # the counter listens for it
+
+
+def _list_context(listing: TaskListing, role: str, notice: dict | None = None) -> dict:
+    service = SERVICES[listing.service]
+    rows = listing.page_rows
+    return {
+        "project": listing.project,
+        "service": service,
+        "listing": listing,
+        "rows": rows,
+        "catalog": entries_for(task.error_code for task in rows),
+        "can_delete": Role.rank(role) >= Role.rank(Role.OPERATOR),
+        "notice": notice,
+    }
 
 
 @require_GET
 @login_required
 def failed_tasks(request, project_id: str, service: str):
     project, role = project_for(request.user, project_id)
-    tasks = FailedTask.objects.for_project(project).for_service(service).newest_first()
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "failedtasks/failed_tasks.html",
-        {
-            "project": project,
-            "role": role,
-            "service": SERVICES[service],
-            "page": page,
-            "catalog": entries_for(task.error_code for task in page),
-        },
+    listing = TaskListing.from_params(project, service, request.GET)
+    template = LIST_TEMPLATE
+    if request.htmx:
+        template += "#dialog" if request.htmx.target == "modal-root" else "#task_list"
+    return render(request, template, _list_context(listing, role))
+
+
+def _deletable_tasks(project, service: str):
+    return FailedTask.objects.for_project(project).for_service(service).failed()
+
+
+def _after_change(request, listing: TaskListing, role: str, text: str, deletion=None):
+    """Post/redirect/get without JavaScript; with htmx, the list region and the event."""
+    if listing.page > 1 and not listing.page_rows:
+        listing = TaskListing(listing.project, listing.service, listing.tab, listing.search,
+                              listing.page - 1)
+    undo_url = None
+    if deletion is not None and deletion.deleted_count:
+        undo_url = reverse(
+            "failed-task-undo", args=[listing.project.pk, listing.service, deletion.pk]
+        )
+    if not request.htmx:
+        messages.success(request, text)
+        return redirect(listing.url())
+    response = render(
+        request, LIST_TEMPLATE + "#task_list",
+        _list_context(listing, role, notice={"text": text, "undo_url": undo_url}),
     )
+    return trigger_client_event(response, CHANGED_EVENT)
+
+
+# --- Delete one --------------------------------------------------------------
+
+@require_GET
+@login_required
+def confirm_delete(request, project_id: str, service: str, task_id: int):
+    project, _role = project_for(request.user, project_id, need=Role.OPERATOR)
+    listing = TaskListing.from_params(project, service, request.GET)
+    task = _deletable_tasks(project, service).filter(pk=task_id).first()
+    if task is None:
+        raise NotFound(_("That failed task does not exist or was deleted already."))
+    template = "failedtasks/confirm_delete.html" + ("#confirm" if request.htmx else "")
+    return render(request, template, {
+        "project": project, "service": SERVICES[service], "listing": listing, "task": task,
+    })
+
+
+@require_POST
+@login_required
+def delete(request, project_id: str, service: str, task_id: int):
+    project, role = project_for(request.user, project_id, need=Role.OPERATOR)
+    listing = TaskListing.from_params(project, service, request.POST)
+    try:
+        deletion = delete_task(_deletable_tasks(project, service), task_id,
+                               Actor.from_request(request))
+    except NothingToDelete:
+        raise NotFound(_("That failed task does not exist or was deleted already."))
+    snapshot = deletion.tasks.get()
+    text = _("Deleted the failed task %(name)s.") % {
+        "name": snapshot.resource_name or snapshot.job_id
+    }
+    return _after_change(request, listing, role, text, deletion)
+
+
+# --- Delete all --------------------------------------------------------------
+
+@require_GET
+@login_required
+def confirm_delete_all(request, project_id: str, service: str):
+    project, _role = project_for(request.user, project_id, need=Role.OPERATOR)
+    listing = TaskListing.from_params(project, service, request.GET)
+    template = "failedtasks/confirm_delete_all.html" + ("#confirm" if request.htmx else "")
+    return render(request, template, {
+        "project": project, "service": SERVICES[service], "listing": listing,
+        "confirmation": listing.confirmation(),
+        "tab_label": Category(listing.tab).label if listing.tab else "",
+    })
+
+
+def _watermark(request) -> int:
+    try:
+        watermark = int(request.POST.get("watermark", ""))
+    except ValueError:
+        raise Invalid(_("The confirmation is missing or malformed. Open Delete All again."))
+    if watermark < 0:
+        raise Invalid(_("The confirmation is missing or malformed. Open Delete All again."))
+    return watermark
+
+
+@require_POST
+@login_required
+def delete_all(request, project_id: str, service: str):
+    """Delete what the confirmation showed: the same filters, up to its watermark."""
+    project, role = project_for(request.user, project_id, need=Role.OPERATOR)
+    listing = TaskListing.from_params(project, service, request.POST)
+    deletion = delete_all_seen(
+        project, listing.deletable(), _watermark(request), Actor.from_request(request),
+        service=service, criteria=listing.criteria(),
+    )
+    text = ngettext(
+        "Deleted %(count)d failed task.", "Deleted %(count)d failed tasks.", deletion.deleted_count
+    ) % {"count": deletion.deleted_count}
+    if deletion.kept_count:
+        text += " " + ngettext(
+            "%(count)d newer one was kept.", "%(count)d newer ones were kept.", deletion.kept_count
+        ) % {"count": deletion.kept_count}
+    return _after_change(request, listing, role, text, deletion)
+
+
+# --- Undo --------------------------------------------------------------------
+
+@require_POST
+@login_required
+def undo(request, project_id: str, service: str, deletion_id: int):
+    project, role = project_for(request.user, project_id, need=Role.OPERATOR)
+    listing = TaskListing.from_params(project, service, request.POST)
+    # Only the person who deleted can undo, from the list they deleted in.
+    deletion = get_object_or_404(
+        Deletion, pk=deletion_id, project=project, service=service, actor=request.user
+    )
+    try:
+        restored = restore_deletion(deletion, Actor.from_request(request))
+    except CannotUndo:
+        raise Invalid(_("This deletion can no longer be undone."))
+    text = ngettext(
+        "Restored %(count)d failed task.", "Restored %(count)d failed tasks.", restored
+    ) % {"count": restored}
+    return _after_change(request, listing, role, text)
+
+
+# --- The catalog -------------------------------------------------------------
+
+@require_GET
+@login_required
+def error_codes(request):
+    """Every code of the catalog, with its cause and solution, in the page's language."""
+    return render(request, "failedtasks/error_codes.html", {
+        "entries": ErrorCode.objects.order_by("service", "code"),
+    })
+
+
+def confirm_then_act(confirm, act):
+    """One URL, two steps, as Django admin deletes: GET confirms, POST acts."""
+
+    def view(request, *args, **kwargs):
+        if request.method == "POST":
+            return act(request, *args, **kwargs)
+        if request.method in ("GET", "HEAD"):
+            return confirm(request, *args, **kwargs)
+        return HttpResponseNotAllowed(["GET", "POST"])
+
+    return view

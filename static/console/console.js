@@ -39,6 +39,96 @@
       }
     });
 
+    // --- Dialogs -------------------------------------------------------
+    // Fragments arrive as <dialog data-modal>: open them modally, which traps
+    // focus and makes Escape close them. On close they leave the page and
+    // focus goes back where it came from.
+    var openers = [];
+
+    function focusInside(dialog) {
+      var preferred = dialog.querySelector("[autofocus]") ||
+        dialog.querySelector("[aria-selected='true']") ||
+        dialog.querySelector("input, button:not([disabled]), a[href], [tabindex='0']");
+      if (preferred) preferred.focus();
+    }
+
+    function openModals(scope) {
+      scope.querySelectorAll("dialog[data-modal]:not([open])").forEach(function (dialog) {
+        openers.push({ dialog: dialog, opener: document.activeElement });
+        dialog.showModal();
+        focusInside(dialog);
+        dialog.addEventListener("close", function () {
+          var entry = openers.filter(function (e) { return e.dialog === dialog; })[0];
+          openers = openers.filter(function (e) { return e.dialog !== dialog; });
+          dialog.remove();
+          var target = entry && entry.opener;
+          if (!target || !target.isConnected) {
+            var selector = dialog.getAttribute("data-return-focus");
+            target = (selector && document.querySelector(selector)) ||
+              topDialogFlash() || document.getElementById("main");
+          }
+          if (target) target.focus();
+        });
+      });
+    }
+
+    function topDialogFlash() {
+      var open = document.querySelectorAll("dialog[open]");
+      for (var i = open.length - 1; i >= 0; i--) {
+        var flash = open[i].querySelector(".flash");
+        if (flash) return flash;
+      }
+      return null;
+    }
+
+    body.addEventListener("htmx:afterSettle", function (event) {
+      openModals(document);
+      // After a change the list region is new: announce and focus its message.
+      var flash = event.detail.elt && event.detail.elt.querySelector && event.detail.elt.querySelector(".flash");
+      if (flash && flash.textContent.trim() && !document.activeElement.closest("dialog[open] .task-list")) {
+        flash.focus();
+      }
+    });
+
+    // A confirmation closes once its request has been answered.
+    body.addEventListener("htmx:afterRequest", function (event) {
+      var dialog = event.detail.elt.closest && event.detail.elt.closest("dialog[role='alertdialog']");
+      if (dialog && dialog.open && event.detail.requestConfig.verb === "post") dialog.close();
+    });
+
+    // Errors (403, 404, 400...) show as a message where the person is looking.
+    body.addEventListener("htmx:beforeSwap", function (event) {
+      if (!event.detail.isError) return;
+      var flash = topDialogFlash() || document.getElementById("page-flash");
+      if (!flash) return;
+      event.detail.shouldSwap = true;
+      event.detail.target = flash;
+      event.detail.swapOverride = "innerHTML";
+    });
+
+    // --- Failure cause popovers ---------------------------------------
+    body.addEventListener("click", function (event) {
+      var toggle = event.target.closest(".cause-toggle");
+      if (!toggle) return;
+      var panel = document.getElementById(toggle.getAttribute("aria-controls"));
+      var open = toggle.getAttribute("aria-expanded") === "true";
+      toggle.setAttribute("aria-expanded", open ? "false" : "true");
+      if (panel) panel.hidden = open;
+    });
+
+    // --- Tabs: arrow keys move between them ---------------------------
+    body.addEventListener("keydown", function (event) {
+      var tab = event.target.closest && event.target.closest("[role='tab']");
+      if (!tab || (event.key !== "ArrowRight" && event.key !== "ArrowLeft")) return;
+      var tabs = Array.prototype.slice.call(tab.parentElement.querySelectorAll("[role='tab']"));
+      var next = tabs[(tabs.indexOf(tab) + (event.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length];
+      event.preventDefault();
+      next.focus();
+      next.click();
+    });
+
+    openModals(document);
+
     // The counter's heartbeat: a tick every few seconds while the tab is visible,
     // none while it is hidden, and one at once when it becomes visible again.
     var seconds = parseInt(body.getAttribute("data-poll-seconds"), 10) || 5;

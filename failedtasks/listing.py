@@ -1,0 +1,147 @@
+"""What one Failed Tasks list shows: the relation the dialog, its confirmations and
+its deletions share, so that Delete All acts on exactly what the list showed."""
+
+from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import urlencode
+
+from django.db.models import Count, Max, Q
+from django.urls import reverse
+
+from console.cloud_services import SERVICES
+from console.models import Project
+from failedtasks.models import Category, FailedTask, FailedTaskQuerySet
+from failedtasks.services import Tallies, tallies_for
+
+PAGE_SIZE = 10
+SEARCH_MAX_LENGTH = 100
+CONFIRM_PREVIEW = 10  # tasks named in a Delete All confirmation before "and N more"
+
+
+@dataclass(frozen=True)
+class TaskListing:
+    project: Project
+    service: str
+    tab: str = ""  # an ECS tab (Category); empty elsewhere
+    search: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_params(cls, project: Project, service: str, params) -> "TaskListing":
+        """Read tab, search and page from a query string or form; bad values fall back."""
+        tab = ""
+        if SERVICES[service].tabbed_failures:
+            tab = params.get("tab", Category.CREATION)
+            tab = tab if tab in Category.values else Category.CREATION
+        search = " ".join(str(params.get("q", "")).split())[:SEARCH_MAX_LENGTH]
+        try:
+            page = max(1, min(int(params.get("page", 1)), 100_000))
+        except (TypeError, ValueError):
+            page = 1
+        return cls(project, service, tab, search, page)
+
+    # --- what is listed ---------------------------------------------------
+
+    def tasks(self) -> FailedTaskQuerySet:
+        """Every task the list shows, running creations included, newest failure first."""
+        tasks = (
+            FailedTask.objects.for_project(self.project)
+            .for_service(self.service)
+            .in_category(self.tab or None)
+        )
+        if self.search:
+            tasks = tasks.filter(
+                Q(resource_name__icontains=self.search)
+                | Q(resource_id__istartswith=self.search)
+                | Q(job_id__istartswith=self.search)
+                | Q(error_code__iexact=self.search)
+            )
+        return tasks.newest_first()
+
+    def deletable(self) -> FailedTaskQuerySet:
+        """What Delete and Delete All may remove: failed, not still running."""
+        return self.tasks().failed()
+
+    @cached_property
+    def rows(self) -> list[FailedTask]:
+        start = (self.page - 1) * PAGE_SIZE
+        # One row more than a page tells whether there is a next page without a COUNT.
+        return list(self.tasks()[start : start + PAGE_SIZE + 1])
+
+    @property
+    def page_rows(self) -> list[FailedTask]:
+        return self.rows[:PAGE_SIZE]
+
+    @property
+    def has_next(self) -> bool:
+        return len(self.rows) > PAGE_SIZE
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @cached_property
+    def tallies(self) -> Tallies:
+        return tallies_for(self.project, self.service)
+
+    @property
+    def total(self) -> int | None:
+        """How many the list holds, from the tallies; None while searching (not counted)."""
+        if self.search:
+            return None
+        return self.tallies.in_category(self.tab) if self.tab else self.tallies.listed
+
+    def tab_count(self, tab: str) -> int:
+        return self.tallies.in_category(tab)
+
+    # --- confirmation of Delete All ---------------------------------------
+
+    def confirmation(self) -> dict:
+        """The count, watermark and first tasks a Delete All confirmation shows."""
+        summary = self.deletable().aggregate(count=Count("id"), watermark=Max("id"))
+        preview = list(self.deletable()[:CONFIRM_PREVIEW])
+        return {**summary, "preview": preview, "more": max(0, summary["count"] - len(preview))}
+
+    def criteria(self) -> dict:
+        """The filters, as the audit records them."""
+        return {key: value for key, value in (("tab", self.tab), ("q", self.search)) if value}
+
+    # --- URLs keep the list's place ----------------------------------------
+
+    def query(self, **changes) -> str:
+        params = {"tab": self.tab, "q": self.search, "page": self.page, **changes}
+        params = {k: v for k, v in params.items() if v not in ("", None, 1)}
+        return f"?{urlencode(params)}" if params else ""
+
+    def url(self, **changes) -> str:
+        return self.base_url + self.query(**changes)
+
+    @property
+    def base_url(self) -> str:
+        return reverse("failed-tasks", args=[self.project.pk, self.service])
+
+    @property
+    def previous_url(self) -> str:
+        return self.url(page=self.page - 1)
+
+    @property
+    def next_url(self) -> str:
+        return self.url(page=self.page + 1)
+
+    @property
+    def clear_search_url(self) -> str:
+        return self.url(q="", page=1)
+
+    @property
+    def page_count(self) -> int | None:
+        return None if self.total is None else max(1, -(-self.total // PAGE_SIZE))
+
+    def tabs(self) -> list[dict]:
+        """The ECS tabs with their counts; each opens on its first page, search kept."""
+        if not self.tab:
+            return []
+        return [
+            {"tab": tab, "label": tab.label, "count": self.tab_count(tab),
+             "url": self.url(tab=tab.value, page=1), "selected": tab == self.tab}
+            for tab in Category
+        ]

@@ -1,0 +1,36 @@
+from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.html import format_html
+from django.utils.translation import pgettext
+
+from failedtasks import labels
+
+register = template.Library()
+
+register.filter("job_label", labels.job_label)
+register.filter("status_label", labels.status_label)
+
+
+@register.simple_tag
+def task_time(value):
+    """A time in the user's zone, short to read; the exact instant on hover or focus."""
+    if value is None:
+        return "—"
+    local = timezone.localtime(value)
+    offset = local.strftime("%z")
+    exact = (
+        f"{local:%Y-%m-%d %H:%M:%S}.{local.microsecond // 1000:03d} "
+        f"GMT{offset[:3]}:{offset[3:]} ({timezone.get_current_timezone_name()})"
+    )
+    short = format_date(local, pgettext("short failure time", "M j, Y H:i"))
+    return format_html(
+        '<time class="exact-time" datetime="{}" title="{}" data-exact="{}" tabindex="0">{}</time>',
+        value.isoformat(), exact, exact, short,
+    )
+
+
+@register.filter
+def get_entry(catalog: dict, code: str):
+    """The catalog entry for a code, from the page's one lookup (None when unknown)."""
+    return catalog.get(code)
