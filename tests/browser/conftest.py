@@ -75,3 +75,16 @@ def log_in(page, username, password):
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def serious_accessibility_violations(page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: "
+        f"{[n['target'] for n in v['nodes']][:3]})"
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
