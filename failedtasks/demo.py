@@ -304,11 +304,11 @@ BULK_COLUMNS = [
 ]
 
 
-def _generated_rows(projects: list[Project], count: int, rng: random.Random):
+def _generated_rows(projects: list[Project], shapes: list, count: int, rng: random.Random):
     now = timezone.now()
     for _ in range(count):
         project = rng.choice(projects)
-        service, job_type, failure_status, resource_type, codes = rng.choice(GENERATED_SHAPES)
+        service, job_type, failure_status, resource_type, codes = rng.choice(shapes)
         failed_at = now - timedelta(seconds=rng.randrange(90 * 24 * 3600))
         number = rng.randrange(1, 10_000)
         yield (
@@ -329,21 +329,23 @@ def _progress(done: int, total: int, stream) -> None:
 
 
 def generate_tasks(count: int, *, batch_size: int = 20_000, seed: int | None = None,
-                   stream=None) -> int:
+                   stream=None, projects: list[Project] | None = None,
+                   services: list[str] | None = None) -> int:
     """Insert `count` generated failed tasks spread over the demo projects, set-based.
 
     PostgreSQL takes them through COPY, SQLite through executemany; tallies are
     rebuilt once at the end. A progress bar shows when `stream` is a terminal.
     """
-    projects = list(Project.objects.all())
-    if not projects or count <= 0:
+    projects = projects or list(Project.objects.all())
+    shapes = [shape for shape in GENERATED_SHAPES if not services or shape[0] in services]
+    if not projects or not shapes or count <= 0:
         return 0
     stream = stream or sys.stdout
     show_progress = hasattr(stream, "isatty") and stream.isatty()
     rng = random.Random(seed)
     table = connection.ops.quote_name(FailedTask._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in BULK_COLUMNS)
-    rows = _generated_rows(projects, count, rng)
+    rows = _generated_rows(projects, shapes, count, rng)
     done = 0
     with transaction.atomic(), connection.cursor() as cursor:
         while done < count:

@@ -1,0 +1,294 @@
+"""Delete one failed task: GET confirms, POST deletes through the service module."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from failedtasks.models import Channel, DeletedTask, Deletion, FailedTask, Scope, TaskStatus
+from failedtasks.services import tallies_for
+from tests.conftest import record
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true", "HX-Target": "confirm-root"}
+HTMX_LIST = {"HX-Request": "true", "HX-Target": "task-list"}
+
+
+def url(project, task, service="css"):
+    return reverse("failed-task-delete", args=[project.pk, service, task.pk])
+
+
+def list_url(project, service="css"):
+    return reverse("failed-tasks", args=[project.pk, service])
+
+
+# --- The confirmation ----------------------------------------------------------
+
+def test_it_confirms_first(login, operator, project_a):
+    task = record(project_a, "css", resource_name="orders-cluster", error_code="CSS.6000")
+    response = login(operator).get(url(project_a, task))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" in html
+    assert 'role="alertdialog"' in html
+    assert 'aria-labelledby="confirm-title"' in html
+    assert '<h2 id="confirm-title">Delete Failed Task</h2>' in html
+    assert "Are you sure you want to delete the failed task orders-cluster?" in html
+    assert "CSS.6000" in html
+    assert f'action="{url(project_a, task)}"' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert f'href="{list_url(project_a)}"' in html  # "No" goes back to the list
+    assert FailedTask.objects.filter(pk=task.pk).exists()  # a GET changes nothing
+    assert not Deletion.objects.exists()
+
+
+def test_it_names_the_job_when_the_task_has_no_name(login, operator, project_a):
+    task = record(project_a, "css", job_id="job-without-name", resource_name="")
+    html = login(operator).get(url(project_a, task)).content.decode()
+    assert "Are you sure you want to delete the failed task job-without-name?" in html
+
+
+def test_it_confirms_in_a_dialog_with_htmx(login, operator, project_a):
+    task = record(project_a, "css", resource_name="orders-cluster")
+    response = login(operator).get(url(project_a, task), headers=HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html
+    assert html.strip().startswith('<dialog class="modal" role="alertdialog"')
+    assert html.strip().endswith("</dialog>")
+    assert "Delete Failed Task" in html
+    assert "orders-cluster" in html
+    assert 'hx-post="' + url(project_a, task) + '"' in html
+    assert '<form method="dialog">' in html  # "No" closes the dialog
+
+
+def test_the_confirmation_keeps_the_lists_place(login, operator, project_a):
+    task = record(project_a, "ecs", resource_name="resize-me")
+    html = login(operator).get(
+        url(project_a, task, "ecs"), {"tab": "operation", "q": "resize", "page": "2"}
+    ).content.decode()
+    assert '<input type="hidden" name="tab" value="operation">' in html
+    assert '<input type="hidden" name="q" value="resize">' in html
+    assert '<input type="hidden" name="page" value="2">' in html
+
+
+def test_the_confirmation_escapes_the_name(login, operator, project_a):
+    task = record(project_a, "css", resource_name="<script>alert(1)</script>")
+    html = login(operator).get(url(project_a, task)).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+# --- Deleting --------------------------------------------------------------------
+
+def test_it_deletes_through_the_service_module(login, operator, project_a):
+    task = record(project_a, "css", resource_name="orders-cluster", error_code="CSS.6000")
+    keep = record(project_a, "css", resource_name="stays")
+    response = login(operator).post(url(project_a, task))
+    assert response.status_code == 302
+
+    assert not FailedTask.objects.filter(pk=task.pk).exists()
+    assert FailedTask.objects.filter(pk=keep.pk).exists()
+    deletion = Deletion.objects.get()
+    assert deletion.actor == operator
+    assert deletion.actor_name == "olivia"
+    assert deletion.channel == Channel.CONSOLE
+    assert deletion.scope == Scope.ONE
+    assert deletion.project == project_a
+    assert deletion.service == "css"
+    assert deletion.deleted_count == 1
+    assert deletion.remote_addr == "127.0.0.1"
+    snapshot = DeletedTask.objects.get(deletion=deletion)
+    assert snapshot.task_pk == task.pk
+    assert snapshot.job_id == task.job_id
+    assert snapshot.resource_name == "orders-cluster"
+    assert snapshot.error_code == "CSS.6000"
+    assert tallies_for(project_a, "css").failed == 1
+
+
+def test_without_htmx_it_redirects_back_to_the_list(login, operator, project_a):
+    for i in range(25):
+        record(project_a, "ecs", resource_name=f"keep-{i:02d}", minutes_ago=i)
+    task = FailedTask.objects.get(resource_name="keep-12")
+    client = login(operator)
+    response = client.post(url(project_a, task, "ecs"),
+                           {"tab": "operation", "q": "keep", "page": "2"})
+    assert response.status_code == 302
+    assert response.url == list_url(project_a, "ecs") + "?tab=operation&q=keep&page=2"
+
+    html = client.get(response.url).content.decode()
+    assert "Deleted the failed task keep-12." in html
+    assert "keep-12" not in html.replace("Deleted the failed task keep-12.", "")
+    assert '<span class="pager-position">Page 2</span>' in html  # searching: not counted
+    # The message is shown once.
+    assert "Deleted the failed task" not in client.get(response.url).content.decode()
+
+
+def test_without_htmx_it_steps_back_from_an_emptied_page(login, operator, project_a):
+    for i in range(11):
+        record(project_a, "css", resource_name=f"task-{i:02d}", minutes_ago=i)
+    last = FailedTask.objects.get(resource_name="task-10")  # alone on page 2
+    response = login(operator).post(url(project_a, last), {"page": "2"})
+    assert response.status_code == 302
+    assert response.url == list_url(project_a)
+
+
+def test_with_htmx_it_returns_the_list_region(login, operator, project_a):
+    task = record(project_a, "css", resource_name="orders-cluster")
+    record(project_a, "css", resource_name="billing-cluster")
+    response = login(operator).post(url(project_a, task), headers=HTMX_LIST)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html
+    assert html.strip().startswith('<div id="task-list"')
+    assert "Deleted the failed task orders-cluster." in html
+    deletion = Deletion.objects.get()
+    undo_url = reverse("failed-task-undo", args=[project_a.pk, "css", deletion.pk])
+    assert f'action="{undo_url}"' in html
+    assert ">Undo</button>" in html
+    assert "billing-cluster" in html
+    assert "failedTasksChanged" in response.headers["HX-Trigger"]
+
+
+def test_with_htmx_it_keeps_the_tab_and_search(login, operator, project_a):
+    task = record(project_a, "ecs", resource_name="resize-a")
+    record(project_a, "ecs", resource_name="resize-b")
+    record(project_a, "ecs", resource_name="other-c")
+    html = login(operator).post(
+        url(project_a, task, "ecs"), {"tab": "operation", "q": "resize"}, headers=HTMX_LIST
+    ).content.decode()
+    assert 'aria-selected="true"' in html.split('id="tab-operation"', 1)[1].split(">", 1)[0]
+    assert "resize-b" in html
+    assert "other-c" not in html
+    assert 'value="resize"' in html
+
+
+def test_a_second_post_is_a_404(login, operator, project_a):
+    task = record(project_a, "css")
+    client = login(operator)
+    assert client.post(url(project_a, task)).status_code == 302
+    response = client.post(url(project_a, task))
+    assert response.status_code == 404
+    assert b"does not exist or was deleted already" in response.content
+    assert Deletion.objects.count() == 1
+    assert DeletedTask.objects.count() == 1
+
+
+def test_an_unknown_task_is_a_404(login, operator, project_a):
+    response = login(operator).post(
+        reverse("failed-task-delete", args=[project_a.pk, "css", 987654])
+    )
+    assert response.status_code == 404
+    assert not Deletion.objects.exists()
+
+
+def test_a_running_task_cannot_be_deleted(login, operator, project_a):
+    task = record(project_a, "ecs", job_type="createServer", status=TaskStatus.RUNNING,
+                  failure_status="")
+    client = login(operator)
+    assert client.get(url(project_a, task, "ecs")).status_code == 404
+    assert client.post(url(project_a, task, "ecs")).status_code == 404
+    assert FailedTask.objects.filter(pk=task.pk).exists()
+    assert not Deletion.objects.exists()
+
+
+# --- Scope, role, method ------------------------------------------------------------
+
+def test_another_projects_task_is_a_404(login, operator, project_a, project_b):
+    theirs = record(project_b, "css")
+    client = login(operator)
+    assert client.get(url(project_a, theirs)).status_code == 404
+    assert client.post(url(project_a, theirs)).status_code == 404
+    assert FailedTask.objects.filter(pk=theirs.pk).exists()
+    assert not Deletion.objects.exists()
+    assert tallies_for(project_b, "css").failed == 1
+
+
+def test_another_services_task_is_a_404(login, operator, project_a):
+    kps_task = record(project_a, "kps")
+    response = login(operator).post(url(project_a, kps_task, "css"))
+    assert response.status_code == 404
+    assert FailedTask.objects.filter(pk=kps_task.pk).exists()
+
+
+def test_it_checks_scope(login, outsider, project_a):
+    task = record(project_a, "css")
+    client = login(outsider)
+    assert client.get(url(project_a, task)).status_code == 404
+    assert client.post(url(project_a, task)).status_code == 404
+    assert FailedTask.objects.filter(pk=task.pk).exists()
+
+
+def test_it_checks_the_role(login, viewer, project_a):
+    task = record(project_a, "css")
+    client = login(viewer)
+    response = client.get(url(project_a, task))
+    assert response.status_code == 403
+    assert b"Traceback" not in response.content
+    assert client.post(url(project_a, task)).status_code == 403
+    assert client.post(url(project_a, task), headers=HTMX_LIST).status_code == 403
+    assert FailedTask.objects.filter(pk=task.pk).exists()
+    assert not Deletion.objects.exists()
+
+
+def test_it_requires_login(client, project_a):
+    task = record(project_a, "css")
+    response = client.post(url(project_a, task))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    assert FailedTask.objects.filter(pk=task.pk).exists()
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+def test_it_rejects_other_methods(login, operator, project_a, django_assert_num_queries, method):
+    task = record(project_a, "css")
+    client = login(operator)
+    with django_assert_num_queries(0):
+        response = getattr(client, method)(url(project_a, task))
+    assert response.status_code == 405
+    assert FailedTask.objects.filter(pk=task.pk).exists()
+
+
+def test_it_enforces_csrf(operator, project_a):
+    task = record(project_a, "css")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(operator)
+    response = client.post(url(project_a, task))
+    assert response.status_code == 403
+    assert FailedTask.objects.filter(pk=task.pk).exists()
+    assert not Deletion.objects.exists()
+
+    # With the token the confirmation carried, the same POST goes through.
+    client.get(url(project_a, task))
+    token = client.cookies["csrftoken"].value
+    response = client.post(url(project_a, task), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert not FailedTask.objects.filter(pk=task.pk).exists()
+
+
+# --- Cost ---------------------------------------------------------------------------
+
+def test_the_post_query_count(login, operator, project_a, django_assert_num_queries):
+    task = record(project_a, "css")
+    record(project_a, "css")
+    client = login(operator)
+    # 1 session, 2 user, 3 project with role, 4 SAVEPOINT, 5 the task in scope
+    # (FOR UPDATE), 6 the task's project (for the audit row), 7 INSERT the
+    # Deletion, 8 snapshot INSERT ... SELECT, 9 DELETE the task, 10 UPDATE the
+    # deleted count, 11 the snapshot's counts for the tallies, 12 INSERT OR IGNORE
+    # the tally row, 13 lower the tally, 14 RELEASE SAVEPOINT, 15 the snapshot for
+    # the message (which goes in a cookie, not the session)
+    with django_assert_num_queries(15):
+        response = client.post(url(project_a, task))
+    assert response.status_code == 302
+
+
+def test_the_htmx_post_query_count(login, operator, project_a, django_assert_num_queries):
+    task = record(project_a, "css")
+    record(project_a, "css")
+    client = login(operator)
+    # 1-15 as without htmx, 16 the re-rendered page's rows (no error codes to look
+    # up, one page so no tallies for a pager)
+    with django_assert_num_queries(16):
+        response = client.post(url(project_a, task), headers=HTMX_LIST)
+    assert response.status_code == 200
