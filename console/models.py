@@ -135,3 +135,51 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AccessKey(models.Model):
+    """An AK/SK pair for signed API calls (SDK-HMAC-SHA256).
+
+    The secret key is never stored: it is derived from the installation's
+    SECRET_KEY, the access key id and a random salt (console.credentials), so a
+    copy of the database alone cannot sign requests. Deleting the row revokes it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_keys"
+    )
+    access_key = models.CharField(max_length=32, unique=True)
+    salt = models.CharField(max_length=64)
+    description = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.access_key
+
+
+class ApiToken(models.Model):
+    """A Keystone-style token scoped to one project; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="api_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="token_user_newest")]
+
+    def __str__(self) -> str:
+        return f"token of {self.user} for {self.project} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from console import converters, views
+from console import converters, keystone, views
 from failedtasks import views as failedtasks_views
 
 register_converter(converters.ProjectIdConverter, "project")
@@ -24,6 +24,9 @@ urlpatterns = [
     ),
     path("console/<project:project_id>/<service:service>/failed-tasks/", include("failedtasks.urls")),
     path("error-codes/", failedtasks_views.error_codes, name="error-codes"),
+    # Keystone v3: tokens and project look-up
+    path("v3/auth/tokens", keystone.Tokens.as_view(), name="keystone-tokens"),
+    path("v3/projects", keystone.Projects.as_view(), name="keystone-projects"),
     # Installation administration
     path("admin/", admin.site.urls),
 ]

@@ -139,7 +139,7 @@ def _watermark(request) -> int:
         watermark = int(request.POST.get("watermark", ""))
     except ValueError:
         raise Invalid(_("The confirmation is missing or malformed. Open Delete All again."))
-    if watermark < 0:
+    if not 0 <= watermark < 2**63:  # ids are 64-bit; anything else was not ours
         raise Invalid(_("The confirmation is missing or malformed. Open Delete All again."))
     return watermark
 

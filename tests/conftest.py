@@ -89,3 +89,9 @@ def login(client):
         return client
 
     return log_in
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The real hasher is deliberately slow; tests check logic, not its cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -179,6 +179,8 @@ def test_an_unknown_task_is_a_404(login, operator, project_a):
         reverse("failed-task-delete", args=[project_a.pk, "css", 987654])
     )
     assert response.status_code == 404
+    beyond_any_id = reverse("failed-task-delete", args=[project_a.pk, "css", 10**23])
+    assert login(operator).post(beyond_any_id).status_code == 404
     assert not Deletion.objects.exists()
 
 

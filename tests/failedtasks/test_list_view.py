@@ -300,6 +300,14 @@ def test_it_searches_by_error_code_ignoring_case(login, operator, project_a):
     assert search(client, project_a, "xyz.1") == ["search-logs"]
 
 
+def test_search_wildcards_are_literal(login, operator, project_a):
+    search_tasks(project_a)
+    client = login(operator)
+    assert search(client, project_a, "%") == []
+    assert search(client, project_a, "_") == []
+    assert search(client, project_a, "orders%cluster") == []
+
+
 def test_a_search_says_what_it_shows(login, operator, project_a):
     search_tasks(project_a)
     client = login(operator)

@@ -1,0 +1,213 @@
+"""The Keystone v3 face: password tokens and project look-up, as the cloud's SDKs call them.
+
+Errors use Keystone's body: {"error": {"code": 401, "title": "Unauthorized", "message": "..."}}.
+"""
+
+from datetime import timezone as dt_timezone
+
+from django.contrib.auth import authenticate
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, AuthenticationFailed, NotFound, ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from console.authentication import Credential
+from console.credentials import active_token, issue_token, revoke_token
+from console.models import Membership, Project, Role
+
+DOMAIN = {"id": "default", "name": "Default"}
+_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+           405: "Method Not Allowed", 415: "Unsupported Media Type", 429: "Too Many Requests"}
+
+
+def keystone_exception_handler(exc, context):
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = exc.detail if isinstance(exc, APIException) else str(exc)
+    if isinstance(detail, dict | list):
+        detail = _first_message(detail)
+    response.data = {"error": {
+        "code": response.status_code,
+        "title": _TITLES.get(response.status_code, "Error"),
+        "message": str(detail),
+    }}
+    return response
+
+
+def _first_message(detail) -> str:
+    """'auth.identity.password: This field is required.' from DRF's nested errors."""
+    path = []
+    while isinstance(detail, dict | list) and detail:
+        if isinstance(detail, dict):
+            key, detail = next(iter(detail.items()))
+            path.append(str(key))
+        else:
+            detail = detail[0]
+    return f"{'.'.join(path)}: {detail}" if path else str(detail)
+
+
+class KeystoneView(APIView):
+    def get_exception_handler(self):
+        return keystone_exception_handler
+
+
+# --- POST /v3/auth/tokens --------------------------------------------------
+
+class _Domain(serializers.Serializer):
+    id = serializers.CharField(required=False, max_length=64)
+    name = serializers.CharField(required=False, max_length=64)
+
+    def validate(self, attrs):
+        if attrs.get("id", DOMAIN["id"]) != DOMAIN["id"] or attrs.get("name", DOMAIN["name"]) != DOMAIN["name"]:
+            raise AuthenticationFailed("The request you have made requires authentication.")
+        return attrs
+
+
+class _User(serializers.Serializer):
+    name = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=256, trim_whitespace=False)
+    domain = _Domain(required=False)
+
+
+class _Password(serializers.Serializer):
+    user = _User()
+
+
+class _Identity(serializers.Serializer):
+    methods = serializers.ListField(child=serializers.CharField(max_length=32), allow_empty=False)
+    password = _Password()
+
+    def validate_methods(self, methods):
+        if methods != ["password"]:
+            raise serializers.ValidationError("Only the password method is supported.")
+        return methods
+
+
+class _ProjectScope(serializers.Serializer):
+    id = serializers.CharField(required=False, max_length=64)
+    name = serializers.CharField(required=False, max_length=64)
+    domain = _Domain(required=False)
+
+    def validate(self, attrs):
+        if not attrs.get("id") and not attrs.get("name"):
+            raise serializers.ValidationError("A project scope needs an id or a name.")
+        return attrs
+
+
+class _Scope(serializers.Serializer):
+    project = _ProjectScope()
+
+
+class _Auth(serializers.Serializer):
+    identity = _Identity()
+    scope = _Scope()
+
+
+class TokenRequest(serializers.Serializer):
+    auth = _Auth()
+
+
+def token_body(record, role: str, methods=("password",)) -> dict:
+    user, project = record.user, record.project
+    return {"token": {
+        "methods": list(methods),
+        "issued_at": _keystone_time(record.created_at),
+        "expires_at": _keystone_time(record.expires_at),
+        "user": {"id": str(user.pk), "name": user.get_username(), "domain": DOMAIN},
+        "project": {"id": project.pk, "name": project.name, "domain": DOMAIN},
+        "roles": [{"id": role, "name": role}],
+        "catalog": [],
+    }}
+
+
+def _keystone_time(value) -> str:
+    return value.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _role_of(user, project) -> str | None:
+    if user.is_superuser:
+        return Role.ADMIN
+    membership = Membership.objects.filter(user=user, project=project).first()
+    return membership.role if membership else None
+
+
+class Tokens(KeystoneView):
+    """POST issues a project-scoped token; GET validates one; DELETE revokes one.
+
+    Both GET and DELETE name the token in X-Subject-Token and authenticate with
+    X-Auth-Token, as Keystone does.
+    """
+
+    throttle_scope = "auth"
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    def get_throttles(self):
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+
+    def post(self, request):
+        data = TokenRequest(data=request.data)
+        data.is_valid(raise_exception=True)
+        auth = data.validated_data["auth"]
+        credentials = auth["identity"]["password"]["user"]
+        user = authenticate(request, username=credentials["name"], password=credentials["password"])
+        if user is None:
+            raise AuthenticationFailed("The request you have made requires authentication.")
+        scope = auth["scope"]["project"]
+        projects = Project.objects.all()
+        project = (projects.filter(pk=scope["id"]) if scope.get("id")
+                   else projects.filter(name=scope["name"])).first()
+        role = _role_of(user, project) if project else None
+        if role is None:
+            raise AuthenticationFailed("User has no access to the project.")
+        token, record = issue_token(user, project)
+        response = Response(token_body(record, role), status=status.HTTP_201_CREATED)
+        response["X-Subject-Token"] = token
+        return response
+
+    def _subject(self, request):
+        record = active_token(request.META.get("HTTP_X_SUBJECT_TOKEN", ""))
+        if record is None or record.user_id != request.user.pk:
+            # Another user's token is as unknown as a wrong one.
+            raise NotFound("The token is invalid, expired or revoked.")
+        return record
+
+    def get(self, request):
+        record = self._subject(request)
+        return Response(token_body(record, _role_of(record.user, record.project) or Role.VIEWER))
+
+    def delete(self, request):
+        revoke_token(self._subject(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- GET /v3/projects --------------------------------------------------------
+
+class Projects(KeystoneView):
+    """The projects the caller may see, optionally by name (how SDKs find a region's project)."""
+
+    def get(self, request):
+        name = request.query_params.get("name")
+        if name is not None and not 0 < len(name) <= 64:
+            raise ValidationError("name must be 1 to 64 characters.")
+        projects = Project.objects.visible_to(request.user).select_related("region")
+        credential = request.auth
+        if isinstance(credential, Credential) and credential.project is not None:
+            projects = projects.filter(pk=credential.project.pk)
+        if name is not None:
+            projects = projects.filter(name=name)
+        return Response({
+            "projects": [
+                {"id": p.pk, "name": p.name, "description": p.description, "domain_id": DOMAIN["id"],
+                 "enabled": True, "is_domain": False, "parent_id": DOMAIN["id"],
+                 "links": {"self": request.build_absolute_uri(f"/v3/projects/{p.pk}")}}
+                for p in projects.distinct()
+            ],
+            "links": {"self": request.build_absolute_uri(), "previous": None, "next": None},
+        })
+

@@ -1,0 +1,359 @@
+"""Delete All: GET confirms with the count and a watermark; POST deletes up to it."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from failedtasks.models import DeletedTask, Deletion, FailedTask, Scope, TaskStatus
+from failedtasks.services import tallies_for
+from tests.conftest import record
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true", "HX-Target": "confirm-root"}
+HTMX_LIST = {"HX-Request": "true", "HX-Target": "task-list"}
+
+
+def url(project, service="css"):
+    return reverse("failed-tasks-delete-all", args=[project.pk, service])
+
+
+def list_url(project, service="css"):
+    return reverse("failed-tasks", args=[project.pk, service])
+
+
+def watermark_in(html):
+    match = re.search(r'<input type="hidden" name="watermark" value="(\d+)">', html)
+    assert match, "no watermark in the confirmation"
+    return match.group(1)
+
+
+def confirm(client, project, service="css", **params):
+    response = client.get(url(project, service), params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def ecs_tasks(project):
+    """Creation failures, a running creation and operation failures, some matching "web"."""
+    record(project, "ecs", job_type="createServer", failure_status="createFail",
+           resource_name="web-create")
+    record(project, "ecs", job_type="createServer", failure_status="createFail",
+           resource_name="db-create")
+    record(project, "ecs", job_type="createServer", status=TaskStatus.RUNNING,
+           failure_status="", resource_name="web-creating")
+    record(project, "ecs", resource_name="web-resize")
+    record(project, "ecs", resource_name="web-stop", job_type="stopServer", failure_status="")
+    record(project, "ecs", resource_name="db-resize")
+
+
+def names():
+    return set(FailedTask.objects.values_list("resource_name", flat=True))
+
+
+# --- The confirmation ------------------------------------------------------------
+
+def test_it_confirms_with_the_count_and_the_first_names(login, operator, project_a):
+    for i in range(13):
+        record(project_a, "css", resource_name=f"task-{i:02d}", minutes_ago=i)
+    html = confirm(login(operator), project_a)
+    assert "<html" in html
+    assert 'role="alertdialog"' in html
+    assert '<h2 id="confirm-title">Delete All Failed Tasks</h2>' in html
+    assert "Are you sure you want to delete these 13 failed tasks?" in html
+    assert html.count('<span class="cell-name">') == 10
+    assert "task-00" in html and "task-09" in html
+    assert "task-10" not in html
+    assert '<li class="more">and 3 more</li>' in html
+    assert watermark_in(html) == str(FailedTask.objects.latest("id").pk)
+    assert f'action="{url(project_a)}"' in html
+    assert FailedTask.objects.count() == 13  # a GET changes nothing
+    assert not Deletion.objects.exists()
+
+
+def test_it_confirms_one_task_in_the_singular(login, operator, project_a):
+    record(project_a, "css", resource_name="only-one")
+    html = confirm(login(operator), project_a)
+    assert "Are you sure you want to delete this failed task?" in html
+    assert "only-one" in html
+    assert "more</li>" not in html
+
+
+def test_it_confirms_in_a_dialog_with_htmx(login, operator, project_a):
+    record(project_a, "css", resource_name="only-one")
+    response = login(operator).get(url(project_a), headers=HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html
+    assert html.strip().startswith('<dialog class="modal" role="alertdialog"')
+    assert "only-one" in html
+    watermark_in(html)
+
+
+def test_with_nothing_to_delete_it_offers_no_form(login, operator, project_a):
+    html = confirm(login(operator), project_a)
+    assert "There are no failed tasks to delete." in html
+    assert 'name="watermark"' not in html
+    assert f'action="{url(project_a)}"' not in html
+
+
+def test_the_confirmation_counts_only_the_tab_and_search(login, operator, project_a):
+    ecs_tasks(project_a)
+    html = confirm(login(operator), project_a, "ecs", tab="operation", q="web")
+    assert "Are you sure you want to delete these 2 failed tasks?" in html
+    assert "Only the tasks under “Operation Failures”." in html
+    assert "Only the tasks matching “web”." in html
+    assert "web-resize" in html and "web-stop" in html
+    assert "db-resize" not in html and "web-create" not in html
+    assert '<input type="hidden" name="tab" value="operation">' in html
+    assert '<input type="hidden" name="q" value="web">' in html
+
+
+def test_the_confirmation_leaves_running_creations_out(login, operator, project_a):
+    ecs_tasks(project_a)
+    html = confirm(login(operator), project_a, "ecs", tab="creation")
+    assert "Are you sure you want to delete these 2 failed tasks?" in html
+    assert "web-creating" not in html
+
+
+# --- Deleting ----------------------------------------------------------------------
+
+def test_it_deletes_what_the_confirmation_showed(login, operator, project_a):
+    for i in range(3):
+        record(project_a, "css", resource_name=f"task-{i}")
+    other = record(project_a, "kps", resource_name="kps-task")
+    client = login(operator)
+    watermark = watermark_in(confirm(client, project_a))
+    response = client.post(url(project_a), {"watermark": watermark})
+    assert response.status_code == 302
+    assert response.url == list_url(project_a)
+    assert names() == {"kps-task"}
+    assert FailedTask.objects.filter(pk=other.pk).exists()
+    assert tallies_for(project_a, "css").failed == 0
+    assert tallies_for(project_a, "kps").failed == 1
+
+    deletion = Deletion.objects.get()
+    assert deletion.scope == Scope.ALL
+    assert deletion.actor == operator
+    assert deletion.channel == "console"
+    assert deletion.service == "css"
+    assert deletion.deleted_count == 3
+    assert deletion.kept_count == 0
+    assert deletion.watermark == int(watermark)
+    assert deletion.criteria == {}
+    assert set(DeletedTask.objects.values_list("resource_name", flat=True)) == {
+        "task-0", "task-1", "task-2"
+    }
+
+    html = client.get(response.url).content.decode()
+    assert "Deleted 3 failed tasks." in html
+    assert "No failed tasks" in html
+
+
+def test_a_task_recorded_after_the_confirmation_is_kept(login, operator, project_a):
+    record(project_a, "css", resource_name="seen-1")
+    record(project_a, "css", resource_name="seen-2")
+    client = login(operator)
+    watermark = watermark_in(confirm(client, project_a))
+    record(project_a, "css", resource_name="arrived-later")
+    response = client.post(url(project_a), {"watermark": watermark})
+    assert response.status_code == 302
+    assert names() == {"arrived-later"}
+    deletion = Deletion.objects.get()
+    assert (deletion.deleted_count, deletion.kept_count) == (2, 1)
+    html = client.get(response.url).content.decode()
+    assert "Deleted 2 failed tasks. 1 newer one was kept." in html
+    assert tallies_for(project_a, "css").failed == 1
+
+
+def test_several_newer_tasks_are_kept_in_the_plural(login, operator, project_a):
+    record(project_a, "css", resource_name="seen")
+    client = login(operator)
+    watermark = watermark_in(confirm(client, project_a))
+    record(project_a, "css", resource_name="later-1")
+    record(project_a, "css", resource_name="later-2")
+    response = client.post(url(project_a), {"watermark": watermark}, headers=HTMX_LIST)
+    html = response.content.decode()
+    assert "Deleted 1 failed task. 2 newer ones were kept." in html
+    assert names() == {"later-1", "later-2"}
+
+
+def test_with_htmx_it_returns_the_list_region(login, operator, project_a):
+    for i in range(3):
+        record(project_a, "css", resource_name=f"task-{i}")
+    client = login(operator)
+    watermark = watermark_in(confirm(client, project_a))
+    response = client.post(url(project_a), {"watermark": watermark}, headers=HTMX_LIST)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html
+    assert html.strip().startswith('<div id="task-list"')
+    assert "Deleted 3 failed tasks." in html
+    deletion = Deletion.objects.get()
+    undo_url = reverse("failed-task-undo", args=[project_a.pk, "css", deletion.pk])
+    assert f'action="{undo_url}"' in html
+    assert ">Undo</button>" in html
+    assert "failedTasksChanged" in response.headers["HX-Trigger"]
+
+
+def test_on_ecs_it_acts_only_on_the_tab(login, operator, project_a):
+    ecs_tasks(project_a)
+    client = login(operator)
+    watermark = watermark_in(confirm(client, project_a, "ecs", tab="operation"))
+    response = client.post(url(project_a, "ecs"), {"watermark": watermark, "tab": "operation"})
+    assert response.status_code == 302
+    assert response.url == list_url(project_a, "ecs") + "?tab=operation"
+    assert names() == {"web-create", "db-create", "web-creating"}
+    deletion = Deletion.objects.get()
+    assert deletion.deleted_count == 3
+    assert deletion.criteria == {"tab": "operation"}
+
+
+def test_on_ecs_it_acts_only_on_the_search(login, operator, project_a):
+    ecs_tasks(project_a)
+    client = login(operator)
+    watermark = watermark_in(confirm(client, project_a, "ecs", tab="operation", q="web"))
+    response = client.post(
+        url(project_a, "ecs"), {"watermark": watermark, "tab": "operation", "q": "web"}
+    )
+    assert response.status_code == 302
+    assert names() == {"web-create", "db-create", "web-creating", "db-resize"}
+    deletion = Deletion.objects.get()
+    assert deletion.deleted_count == 2
+    assert deletion.criteria == {"tab": "operation", "q": "web"}
+
+
+def test_it_never_deletes_running_tasks(login, operator, project_a):
+    ecs_tasks(project_a)
+    client = login(operator)
+    watermark = watermark_in(confirm(client, project_a, "ecs", tab="creation"))
+    response = client.post(url(project_a, "ecs"), {"watermark": watermark, "tab": "creation"})
+    assert response.status_code == 302
+    assert names() == {"web-creating", "web-resize", "web-stop", "db-resize"}
+    deletion = Deletion.objects.get()
+    assert (deletion.deleted_count, deletion.kept_count) == (2, 0)
+    assert deletion.criteria == {"tab": "creation"}
+    assert FailedTask.objects.get(resource_name="web-creating").status == TaskStatus.RUNNING
+
+
+def test_it_never_deletes_another_projects_tasks(login, operator, project_a, project_b):
+    record(project_a, "css", resource_name="mine")
+    record(project_b, "css", resource_name="theirs")
+    client = login(operator)
+    # Even a watermark above every id bounds nothing outside the project.
+    watermark = FailedTask.objects.latest("id").pk
+    response = client.post(url(project_a), {"watermark": watermark})
+    assert response.status_code == 302
+    assert names() == {"theirs"}
+    assert tallies_for(project_b, "css").failed == 1
+
+
+@pytest.mark.parametrize("watermark", ["abc", "-1", "", "1.5", "99999999999999999999999"])
+def test_a_missing_or_malformed_watermark_is_a_400(login, operator, project_a, watermark):
+    record(project_a, "css")
+    record(project_a, "css")
+    response = login(operator).post(url(project_a), {"watermark": watermark})
+    assert response.status_code == 400
+    assert b"The confirmation is missing or malformed." in response.content
+    assert FailedTask.objects.count() == 2
+    assert not Deletion.objects.exists()
+
+
+def test_no_watermark_at_all_is_a_400(login, operator, project_a):
+    record(project_a, "css")
+    response = login(operator).post(url(project_a), headers=HTMX_LIST)
+    assert response.status_code == 400
+    assert b"<html" not in response.content
+    assert FailedTask.objects.count() == 1
+    assert not Deletion.objects.exists()
+
+
+# --- Scope, role, method --------------------------------------------------------------
+
+def test_it_checks_the_role(login, viewer, project_a):
+    task = record(project_a, "css")
+    client = login(viewer)
+    assert client.get(url(project_a)).status_code == 403
+    response = client.post(url(project_a), {"watermark": task.pk})
+    assert response.status_code == 403
+    assert FailedTask.objects.filter(pk=task.pk).exists()
+    assert not Deletion.objects.exists()
+
+
+def test_it_checks_scope(login, outsider, project_a):
+    task = record(project_a, "css", resource_name="secret-name")
+    client = login(outsider)
+    response = client.get(url(project_a))
+    assert response.status_code == 404
+    assert b"secret-name" not in response.content
+    assert client.post(url(project_a), {"watermark": task.pk}).status_code == 404
+    assert FailedTask.objects.filter(pk=task.pk).exists()
+    assert not Deletion.objects.exists()
+
+
+def test_it_requires_login(client, project_a):
+    task = record(project_a, "css")
+    response = client.post(url(project_a), {"watermark": task.pk})
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    assert FailedTask.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["put", "delete"])
+def test_it_rejects_other_methods(login, operator, project_a, django_assert_num_queries, method):
+    record(project_a, "css")
+    client = login(operator)
+    with django_assert_num_queries(0):
+        response = getattr(client, method)(url(project_a))
+    assert response.status_code == 405
+    assert FailedTask.objects.count() == 1
+
+
+def test_it_enforces_csrf(operator, project_a):
+    task = record(project_a, "css")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(operator)
+    response = client.post(url(project_a), {"watermark": task.pk})
+    assert response.status_code == 403
+    assert FailedTask.objects.filter(pk=task.pk).exists()
+    assert not Deletion.objects.exists()
+
+
+# --- Cost ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_the_post_costs_the_same_at_any_size(
+    login, operator, project_a, django_assert_num_queries, n
+):
+    for i in range(n):
+        record(project_a, "ecs", resource_name=f"resize-{i}")
+        record(project_a, "ecs", job_type="createServer", failure_status="createFail",
+               resource_name=f"create-{i}")
+    client = login(operator)
+    watermark = FailedTask.objects.latest("id").pk
+    # 1 session, 2 user, 3 project with role, 4 SAVEPOINT, 5 INSERT the Deletion,
+    # 6 snapshot INSERT ... SELECT of every row in scope, 7 DELETE those rows,
+    # 8 COUNT the kept ones, 9 UPDATE the counts, 10 the snapshot's counts for the
+    # tallies, 11 INSERT OR IGNORE the tally rows, 12 lower the tally,
+    # 13 RELEASE SAVEPOINT
+    with django_assert_num_queries(13):
+        response = client.post(url(project_a, "ecs"), {"watermark": watermark, "tab": "operation"})
+    assert response.status_code == 302
+    assert Deletion.objects.get().deleted_count == n
+    assert FailedTask.objects.count() == n  # the creation failures
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_the_confirmation_costs_the_same_at_any_size(
+    login, operator, project_a, django_assert_num_queries, n
+):
+    for i in range(n):
+        record(project_a, "css")
+    client = login(operator)
+    # 1 session, 2 user, 3 project with role, 4 count and watermark in one
+    # aggregate, 5 the first ten tasks
+    with django_assert_num_queries(5):
+        response = client.get(url(project_a), headers=HTMX)
+    assert response.status_code == 200

@@ -1,0 +1,198 @@
+"""Undo a recent deletion: only its author, only once, only within the window."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from console.models import Role
+from failedtasks.models import Deletion, FailedTask
+from failedtasks.services import tallies_for
+from tests.conftest import make_user, record
+
+pytestmark = pytest.mark.django_db
+
+HTMX_LIST = {"HX-Request": "true", "HX-Target": "task-list"}
+
+
+def url(project, deletion, service="css"):
+    return reverse("failed-task-undo", args=[project.pk, service, deletion.pk])
+
+
+def delete_one(client, project, task, service="css"):
+    response = client.post(reverse("failed-task-delete", args=[project.pk, service, task.pk]))
+    assert response.status_code == 302
+    return Deletion.objects.latest("id")
+
+
+@pytest.fixture
+def deleted(login, operator, project_a):
+    """An operator's client and a deletion of one CSS task that they just made."""
+    record(project_a, "css", resource_name="stays")
+    task = record(project_a, "css", job_id="job-undo-me", resource_name="orders-cluster",
+                  error_code="CSS.6000", fail_reason="boom")
+    client = login(operator)
+    deletion = delete_one(client, project_a, task)
+    assert tallies_for(project_a, "css").failed == 1
+    return client, deletion
+
+
+def test_it_works(deleted, project_a, operator):
+    client, deletion = deleted
+    response = client.post(url(project_a, deletion))
+    assert response.status_code == 302
+    assert response.url == reverse("failed-tasks", args=[project_a.pk, "css"])
+
+    task = FailedTask.objects.get(job_id="job-undo-me")
+    assert task.project == project_a
+    assert task.service == "css"
+    assert task.resource_name == "orders-cluster"
+    assert task.error_code == "CSS.6000"
+    assert task.fail_reason == "boom"
+    assert tallies_for(project_a, "css").failed == 2
+    deletion.refresh_from_db()
+    assert deletion.restored_at is not None
+    assert deletion.restored_by == operator
+    assert deletion.tasks.count() == 1  # the audit keeps the snapshot
+
+    html = client.get(response.url).content.decode()
+    assert "Restored 1 failed task." in html
+    assert "orders-cluster" in html
+
+
+def test_with_htmx_it_returns_the_list_region(deleted, project_a):
+    client, deletion = deleted
+    response = client.post(url(project_a, deletion), headers=HTMX_LIST)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html
+    assert html.strip().startswith('<div id="task-list"')
+    assert "Restored 1 failed task." in html
+    assert "orders-cluster" in html
+    assert ">Undo</button>" not in html  # an undo cannot itself be undone
+    assert "failedTasksChanged" in response.headers["HX-Trigger"]
+
+
+def test_it_restores_a_delete_all(login, operator, project_a):
+    for i in range(3):
+        record(project_a, "css", resource_name=f"task-{i}")
+    client = login(operator)
+    watermark = FailedTask.objects.latest("id").pk
+    client.post(reverse("failed-tasks-delete-all", args=[project_a.pk, "css"]),
+                {"watermark": watermark})
+    deletion = Deletion.objects.get()
+    assert not FailedTask.objects.exists()
+
+    response = client.post(url(project_a, deletion), headers=HTMX_LIST)
+    assert response.status_code == 200
+    assert "Restored 3 failed tasks." in response.content.decode()
+    assert set(FailedTask.objects.values_list("resource_name", flat=True)) == {
+        "task-0", "task-1", "task-2"
+    }
+    assert tallies_for(project_a, "css").failed == 3
+
+
+def test_undo_twice_is_a_400(deleted, project_a):
+    client, deletion = deleted
+    assert client.post(url(project_a, deletion)).status_code == 302
+    response = client.post(url(project_a, deletion))
+    assert response.status_code == 400
+    assert b"This deletion can no longer be undone." in response.content
+    assert FailedTask.objects.filter(job_id="job-undo-me").count() == 1
+    assert tallies_for(project_a, "css").failed == 2
+
+
+def test_undo_after_the_window_is_a_400(deleted, project_a):
+    client, deletion = deleted
+    Deletion.objects.filter(pk=deletion.pk).update(
+        created_at=timezone.now() - timedelta(minutes=10)
+    )
+    response = client.post(url(project_a, deletion))
+    assert response.status_code == 400
+    assert not FailedTask.objects.filter(job_id="job-undo-me").exists()
+    assert tallies_for(project_a, "css").failed == 1
+    deletion.refresh_from_db()
+    assert deletion.restored_at is None
+
+
+def test_another_operator_cannot_undo(deleted, project_a):
+    _client, deletion = deleted
+    colleague = make_user("otto", project_a, Role.OPERATOR)
+    client = Client()
+    client.force_login(colleague)
+    response = client.post(url(project_a, deletion))
+    assert response.status_code == 404
+    assert not FailedTask.objects.filter(job_id="job-undo-me").exists()
+    deletion.refresh_from_db()
+    assert deletion.restored_at is None
+
+
+def test_it_checks_the_role(deleted, project_a, viewer):
+    _client, deletion = deleted
+    client = Client()
+    client.force_login(viewer)
+    assert client.post(url(project_a, deletion)).status_code == 403
+    assert not FailedTask.objects.filter(job_id="job-undo-me").exists()
+    deletion.refresh_from_db()
+    assert deletion.restored_at is None
+
+
+def test_it_checks_scope(deleted, project_a, outsider):
+    _client, deletion = deleted
+    client = Client()
+    client.force_login(outsider)
+    assert client.post(url(project_a, deletion)).status_code == 404
+    assert not FailedTask.objects.filter(job_id="job-undo-me").exists()
+
+
+def test_it_checks_the_service(deleted, project_a):
+    client, deletion = deleted
+    assert client.post(url(project_a, deletion, "kps")).status_code == 404
+    assert not FailedTask.objects.filter(job_id="job-undo-me").exists()
+
+
+def test_an_unknown_deletion_is_a_404(login, operator, project_a):
+    response = login(operator).post(
+        reverse("failed-task-undo", args=[project_a.pk, "css", 424242])
+    )
+    assert response.status_code == 404
+
+
+def test_a_job_recorded_again_is_not_duplicated(deleted, project_a):
+    client, deletion = deleted
+    record(project_a, "css", job_id="job-undo-me", resource_name="recorded-again")
+    response = client.post(url(project_a, deletion), headers=HTMX_LIST)
+    assert response.status_code == 200
+    assert "Restored 0 failed tasks." in response.content.decode()
+    assert FailedTask.objects.get(job_id="job-undo-me").resource_name == "recorded-again"
+    assert tallies_for(project_a, "css").failed == 2
+
+
+def test_it_rejects_get(deleted, project_a, django_assert_num_queries):
+    client, deletion = deleted
+    with django_assert_num_queries(0):
+        response = client.get(url(project_a, deletion))
+    assert response.status_code == 405
+    assert not FailedTask.objects.filter(job_id="job-undo-me").exists()
+
+
+def test_it_enforces_csrf(deleted, project_a, operator):
+    _client, deletion = deleted
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(operator)
+    assert client.post(url(project_a, deletion)).status_code == 403
+    assert not FailedTask.objects.filter(job_id="job-undo-me").exists()
+
+
+def test_the_query_count(deleted, project_a, django_assert_num_queries):
+    client, deletion = deleted
+    # 1 session, 2 user, 3 project with role, 4 the deletion (by its actor, in
+    # scope), 5 SAVEPOINT, 6 the deletion again FOR UPDATE, 7 counts of the
+    # snapshot rows to restore, 8 INSERT ... SELECT them back, 9 INSERT OR IGNORE
+    # the tally row, 10 raise the tally, 11 mark the deletion restored,
+    # 12 RELEASE SAVEPOINT
+    with django_assert_num_queries(12):
+        response = client.post(url(project_a, deletion))
+    assert response.status_code == 302
