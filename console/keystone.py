@@ -193,8 +193,8 @@ class Projects(KeystoneView):
 
     def get(self, request):
         name = request.query_params.get("name")
-        if name is not None and not 0 < len(name) <= 64:
-            raise ValidationError("name must be 1 to 64 characters.")
+        if name is not None and (not 0 < len(name) <= 64 or "\x00" in name):
+            raise ValidationError("name must be 1 to 64 printable characters.")
         projects = Project.objects.visible_to(request.user).select_related("region")
         credential = request.auth
         if isinstance(credential, Credential) and credential.project is not None:

@@ -4,11 +4,15 @@ Outside the user's projects (or a project that does not exist) is a 404, so
 existence never leaks; inside, a role below the one needed is a 403.
 """
 
+import re
+
 from django.db.models import F, Value
 from django.utils.translation import gettext as _
 
 from console.errors import NotAllowed, NotFound
 from console.models import Project, Role
+
+PROJECT_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def project_for(user, project_id: str, need: str = Role.VIEWER) -> tuple[Project, str]:
@@ -16,7 +20,7 @@ def project_for(user, project_id: str, need: str = Role.VIEWER) -> tuple[Project
 
     One query: the role comes joined from the membership row.
     """
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or not PROJECT_ID.fullmatch(str(project_id)):
         raise NotFound(_("There is no such project, or you have no role in it."))
     projects = Project.objects.select_related("region").filter(pk=project_id)
     if user.is_superuser:

@@ -33,7 +33,9 @@ class TaskListing:
         if SERVICES[service].tabbed_failures:
             tab = params.get("tab", Category.CREATION)
             tab = tab if tab in Category.values else Category.CREATION
-        search = " ".join(str(params.get("q", "")).split())[:SEARCH_MAX_LENGTH]
+        # NUL cannot reach PostgreSQL; other control characters are folded like spaces.
+        search = str(params.get("q", "")).replace("\x00", " ")
+        search = " ".join(search.split())[:SEARCH_MAX_LENGTH]
         try:
             page = max(1, min(int(params.get("page", 1)), 100_000))
         except (TypeError, ValueError):

@@ -206,9 +206,9 @@ def _untally_deleted(deletion: Deletion) -> None:
     _adjust_tallies(deletion.project_id, {(s, c, st): -n for s, c, st, n in counts})
 
 
-def _start_deletion(project: Project, actor: Actor, **details) -> Deletion:
+def _start_deletion(project_id: str, actor: Actor, **details) -> Deletion:
     return Deletion.objects.create(
-        project=project,
+        project_id=project_id,
         actor=actor.user if getattr(actor.user, "pk", None) else None,
         actor_name=actor.name,
         channel=actor.channel,
@@ -232,7 +232,7 @@ def delete_task(task_scope: FailedTaskQuerySet, task_pk: int, actor: Actor) -> D
         if task is None:
             raise NothingToDelete(task_pk)
         deletion = _start_deletion(
-            task.project, actor, service=task.service, scope=Scope.ONE, watermark=task.pk
+            task.project_id, actor, service=task.service, scope=Scope.ONE, watermark=task.pk
         )
         deleted = _move_to_audit(FailedTask.objects.filter(pk=task.pk), deletion)
         if not deleted:
@@ -265,7 +265,7 @@ def delete_all_seen(
     """
     with transaction.atomic():
         deletion = _start_deletion(
-            project, actor, service=service, scope=Scope.ALL,
+            project.pk, actor, service=service, scope=Scope.ALL,
             criteria=criteria or {}, watermark=watermark,
         )
         deletion.deleted_count = _move_to_audit(tasks.filter(id__lte=watermark), deletion)

@@ -117,3 +117,14 @@ def test_projects_needs_credentials(client):
     response = client.get("/v3/projects")
     assert response.status_code in (401, 403)
     assert "error" in response.json()
+
+
+def test_a_nul_in_the_project_name_is_a_400(client, superuser):
+    client.force_login(superuser)
+    response = client.get("/v3/projects", {"name": "cn\x00north"})
+    assert response.status_code == 400
+
+
+def test_a_nul_in_the_credentials_is_a_400(client, operator):
+    response = post(client, body(username="oli\x00via", scope={"name": "cn-north-4"}))
+    assert response.status_code == 400

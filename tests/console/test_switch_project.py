@@ -36,3 +36,8 @@ def test_home_without_projects_explains(login, db):
     response = login(make_user("nobody")).get("/")
     assert response.status_code == 403
     assert b"You have no projects yet" in response.content
+
+
+def test_a_nul_character_is_a_404_not_a_500(login, operator, project_a):
+    response = login(operator).get(reverse("switch-project"), {"project": "ab\x00cd"})
+    assert response.status_code == 404

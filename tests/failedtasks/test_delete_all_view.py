@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -334,11 +335,11 @@ def test_the_post_costs_the_same_at_any_size(
     client = login(operator)
     watermark = FailedTask.objects.latest("id").pk
     # 1 session, 2 user, 3 project with role, 4 SAVEPOINT, 5 INSERT the Deletion,
-    # 6 snapshot INSERT ... SELECT of every row in scope, 7 DELETE those rows,
-    # 8 COUNT the kept ones, 9 UPDATE the counts, 10 the snapshot's counts for the
-    # tallies, 11 INSERT OR IGNORE the tally rows, 12 lower the tally,
-    # 13 RELEASE SAVEPOINT
-    with django_assert_num_queries(13):
+    # 6 snapshot INSERT ... SELECT of every row in scope, 7 DELETE those rows
+    # (6 and 7 are one WITH ... DELETE ... INSERT on PostgreSQL), 8 COUNT the kept
+    # ones, 9 UPDATE the counts, 10 the snapshot's counts for the tallies,
+    # 11 INSERT OR IGNORE the tally rows, 12 lower the tally, 13 RELEASE SAVEPOINT
+    with django_assert_num_queries(13 - int(connection.vendor == "postgresql")):
         response = client.post(url(project_a, "ecs"), {"watermark": watermark, "tab": "operation"})
     assert response.status_code == 302
     assert Deletion.objects.get().deleted_count == n

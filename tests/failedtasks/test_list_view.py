@@ -419,3 +419,12 @@ def test_the_region_costs_the_same_at_any_size(
     with django_assert_num_queries(6):
         response = client.get(url(project_a) + "?tab=operation", headers=REGION)
     assert response.status_code == 200
+
+
+def test_a_nul_character_in_the_search_is_harmless(login, operator, project_a):
+    # PostgreSQL refuses NUL in text; the search folds it like a space.
+    record(project_a, "css", resource_name="css logs")
+    response = login(operator).get(
+        reverse("failed-tasks", args=[project_a.pk, "css"]), {"q": "css\x00logs"})
+    assert response.status_code == 200
+    assert "css logs" in response.content.decode()
