@@ -27,6 +27,8 @@ urlpatterns = [
     # Keystone v3: tokens and project look-up
     path("v3/auth/tokens", keystone.Tokens.as_view(), name="keystone-tokens"),
     path("v3/projects", keystone.Projects.as_view(), name="keystone-projects"),
+    # The cloud-compatible faces (SDRS, KPS)
+    path("", include("failedtasks.api.urls")),
     # Installation administration
     path("admin/", admin.site.urls),
 ]

@@ -84,6 +84,10 @@ class FailedTaskQuerySet(models.QuerySet):
     def in_category(self, category: str | None) -> "FailedTaskQuerySet":
         return self.filter(category=category) if category else self
 
+    def in_group(self, parent_id: str) -> "FailedTaskQuerySet":
+        """One protection group's tasks; "" for the protection-group-level ones."""
+        return self.filter(parent_id=parent_id)
+
     def failed(self) -> "FailedTaskQuerySet":
         return self.filter(status=TaskStatus.FAIL)
 

@@ -1,0 +1,79 @@
+"""The Key Pair Service face: /v3/{project_id}/failed-tasks.
+
+Fields follow the KPS API reference ("Querying Task Failure Information");
+errors are {"error_code": "KPS.xxxx", "error_msg": ...}.
+"""
+
+from django.http import HttpResponse
+from rest_framework.response import Response
+
+from console.cloud_services import Service
+from console.models import Role
+from failedtasks.api.common import FaceView, api_actor, api_project, delete_by_job_id, integer_param
+from failedtasks.models import FailedTask, TaskStatus
+from failedtasks.services import delete_all_seen, watermark_of
+
+ERROR_CODES = {400: "KPS.0400", 401: "KPS.0401", 403: "KPS.0403", 404: "KPS.0404"}
+FIELDS = ("job_id", "job_type", "status", "failed_at", "error_code", "fail_reason",
+          "resource_name", "extra")
+
+
+def operate_type(row: dict) -> str:
+    """FAILED_RESET, RUNNING_UNBIND...: as recorded, or from the job type and status."""
+    recorded = (row["extra"] or {}).get("operate_type")
+    if recorded:
+        return recorded
+    verb = row["job_type"].removesuffix("Keypair").upper() or "TASK"
+    return f"{'RUNNING' if row['status'] == TaskStatus.RUNNING else 'FAILED'}_{verb}"
+
+
+def failed_task(row: dict) -> dict:
+    extra = row["extra"] or {}
+    return {
+        "task_id": row["job_id"],
+        "operate_type": operate_type(row),
+        "task_time": str(int(row["failed_at"].timestamp() * 1000)),
+        "task_error_code": row["error_code"] or None,
+        "task_error_msg": row["fail_reason"],
+        "server_name": extra.get("server_name", ""),
+        "server_id": extra.get("server_id", ""),
+        "keypair_name": extra.get("keypair_name") or row["resource_name"],
+    }
+
+
+def _kps_tasks(project):
+    return FailedTask.objects.for_project(project).for_service(Service.KPS)
+
+
+class KpsView(FaceView):
+    def error_body(self, status, message):
+        return {"error_code": ERROR_CODES.get(status, f"KPS.0{status}"), "error_msg": message}
+
+
+class FailedTasks(KpsView):
+    """GET the key pair tasks (failed and still running); DELETE every failed one."""
+
+    def get(self, request, project_id):
+        project = api_project(request, project_id)
+        limit = integer_param(request.query_params, "limit", 1000, 1, 1000)
+        offset = integer_param(request.query_params, "offset", 0, 0, 2**31 - 1)
+        tasks = _kps_tasks(project)
+        rows = tasks.newest_first().values(*FIELDS)[offset : offset + limit]
+        return Response({"total": tasks.count(), "tasks": [failed_task(r) for r in rows]})
+
+    def delete(self, request, project_id):
+        project = api_project(request, project_id, need=Role.OPERATOR)
+        tasks = _kps_tasks(project).failed()
+        watermark = watermark_of(tasks)
+        if watermark is not None:
+            delete_all_seen(project, tasks, watermark, api_actor(request), service=Service.KPS)
+        return HttpResponse(status=200)
+
+
+class FailedTaskDetail(KpsView):
+    """DELETE one failed task by its task id."""
+
+    def delete(self, request, project_id, task_id):
+        project = api_project(request, project_id, need=Role.OPERATOR)
+        delete_by_job_id(_kps_tasks(project).failed(), task_id, api_actor(request))
+        return HttpResponse(status=200)

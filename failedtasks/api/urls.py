@@ -1,0 +1,21 @@
+"""The cloud-compatible paths, exactly as the cloud's SDKs call them (no trailing slashes)."""
+
+from django.urls import path
+
+from failedtasks.api import kps, sdrs
+
+urlpatterns = [
+    # SDRS: failed jobs of protection groups
+    path("v1/<str:project_id>/task-center/failure-jobs", sdrs.FailureJobs.as_view(),
+         name="sdrs-failure-jobs"),
+    path("v1/<str:project_id>/task-center/failure-jobs/batch",
+         sdrs.GroupLevelFailureJobsBatch.as_view(), name="sdrs-failure-jobs-batch"),
+    path("v1/<str:project_id>/task-center/failure-jobs/<str:failure_job_id>",
+         sdrs.FailureJob.as_view(), name="sdrs-failure-job"),
+    path("v1/<str:project_id>/task-center/<str:server_group_id>/failure-jobs/batch",
+         sdrs.ServerGroupFailureJobsBatch.as_view(), name="sdrs-server-group-failure-jobs-batch"),
+    # KPS: failed key pair tasks
+    path("v3/<str:project_id>/failed-tasks", kps.FailedTasks.as_view(), name="kps-failed-tasks"),
+    path("v3/<str:project_id>/failed-tasks/<str:task_id>", kps.FailedTaskDetail.as_view(),
+         name="kps-failed-task"),
+]

@@ -1,0 +1,88 @@
+"""The KPS face over plain HTTP with a Keystone token."""
+
+from datetime import datetime
+from datetime import timezone as dt_timezone
+
+import pytest
+
+from failedtasks.models import Deletion, FailedTask, TaskStatus
+from tests.conftest import record
+
+pytestmark = pytest.mark.django_db
+
+SEED_FIELDS = {"task_id", "operate_type", "task_time", "task_error_code", "task_error_msg",
+               "server_name", "server_id", "keypair_name"}
+
+
+@pytest.fixture
+def kps_tasks(project_a):
+    failed = record(project_a, "kps", job_id="aee8d2fe-5484-4753-9177-5a38dc15546c",
+                    job_type="resetKeypair", resource_name="KeyPair-xt", minutes_ago=2,
+                    fail_reason="Update public key error",
+                    extra={"operate_type": "FAILED_RESET", "server_name": "Test",
+                           "server_id": "c9aa197b-a6b6-4c33-b3a6-fa0b4ec50006",
+                           "keypair_name": "KeyPair-xt"})
+    running = record(project_a, "kps", job_id="run-1", job_type="unbindKeypair",
+                     status=TaskStatus.RUNNING, resource_name="KeyPair-ops", minutes_ago=1)
+    return failed, running
+
+
+def url(project, suffix=""):
+    return f"/v3/{project.pk}/failed-tasks{suffix}"
+
+
+def test_it_lists_with_the_seeds_fields(client, operator, project_a, kps_tasks, token_for):
+    response = client.get(url(project_a), headers=token_for(operator, project_a))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == 2
+    running, failed = body["tasks"]
+    assert set(failed) == SEED_FIELDS
+    assert failed["task_id"] == "aee8d2fe-5484-4753-9177-5a38dc15546c"
+    assert failed["operate_type"] == "FAILED_RESET"
+    assert failed["task_error_code"] is None
+    assert failed["task_error_msg"] == "Update public key error"
+    assert failed["server_name"] == "Test" and failed["keypair_name"] == "KeyPair-xt"
+    assert failed["task_time"] == str(int(kps_tasks[0].failed_at.timestamp() * 1000))
+    assert running["operate_type"] == "RUNNING_UNBIND"
+    assert running["keypair_name"] == "KeyPair-ops"
+
+
+def test_task_time_is_epoch_milliseconds(client, operator, project_a, token_for):
+    record(project_a, "kps", failed_at=datetime(2018, 4, 10, 6, 35, 30, tzinfo=dt_timezone.utc))
+    task = client.get(url(project_a), headers=token_for(operator, project_a)).json()["tasks"][0]
+    assert task["task_time"] == "1523342130000"  # the reference's own example
+
+
+@pytest.mark.parametrize("params,count", [({"limit": "1"}, 1), ({"offset": "1"}, 1),
+                                          ({"offset": "5"}, 0)])
+def test_paging(client, operator, project_a, kps_tasks, token_for, params, count):
+    response = client.get(url(project_a), params, headers=token_for(operator, project_a))
+    assert len(response.json()["tasks"]) == count
+
+
+@pytest.mark.parametrize("params", [{"limit": "0"}, {"limit": "1001"}, {"limit": "x"},
+                                    {"offset": "-3"}])
+def test_bad_paging_is_a_400_in_the_kps_body(client, operator, project_a, token_for, params):
+    response = client.get(url(project_a), params, headers=token_for(operator, project_a))
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error_code"] == "KPS.0400" and body["error_msg"]
+
+
+def test_delete_one_and_all(client, operator, project_a, kps_tasks, token_for):
+    headers = token_for(operator, project_a)
+    assert client.delete(url(project_a, "/run-1"), headers=headers).status_code == 404  # running
+    record(project_a, "kps", job_id="other")
+    assert client.delete(url(project_a, "/other"), headers=headers).status_code == 200
+    assert client.delete(url(project_a), headers=headers).status_code == 200
+    assert list(FailedTask.objects.values_list("job_id", flat=True)) == ["run-1"]
+    assert Deletion.objects.count() == 2
+
+
+def test_roles_and_scope(client, viewer, outsider, project_a, project_b, kps_tasks, token_for):
+    response = client.delete(url(project_a), headers=token_for(viewer, project_a))
+    assert response.status_code == 403 and response.json()["error_code"] == "KPS.0403"
+    assert client.get(url(project_a), headers=token_for(outsider, project_b)).status_code == 404
+    assert client.get(url(project_a)).status_code == 401
+    assert FailedTask.objects.count() == 2
