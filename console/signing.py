@@ -42,7 +42,7 @@ import hmac
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, unquote_to_bytes
 
 ALGORITHM = "SDK-HMAC-SHA256"
@@ -96,9 +96,15 @@ def parse_authorization(
     Requests dated more than ``max_skew`` either side of ``now`` are refused,
     which bounds how long a captured request can be replayed.
     """
-    if not isinstance(authorization, str) or not authorization.strip():
+    if authorization is None or (
+        isinstance(authorization, str) and not authorization.strip()
+    ):
         raise SignatureError("Authorization header is missing")
-    if len(authorization) > _MAX_AUTHORIZATION_LENGTH or not authorization.isascii():
+    if (
+        not isinstance(authorization, str)
+        or len(authorization) > _MAX_AUTHORIZATION_LENGTH
+        or not authorization.isascii()
+    ):
         raise SignatureError(MALFORMED)
 
     scheme, _, params = authorization.strip().partition(" ")
@@ -110,7 +116,11 @@ def parse_authorization(
     fields: dict[str, str] = {}
     for item in params.split(","):
         name, sep, value = item.strip().partition("=")
-        if not sep or name not in ("Access", "SignedHeaders", "Signature") or name in fields:
+        if (
+            not sep
+            or name not in ("Access", "SignedHeaders", "Signature")
+            or name in fields
+        ):
             raise SignatureError(MALFORMED)
         fields[name] = value
     if len(fields) != 3:
@@ -133,11 +143,13 @@ def parse_authorization(
 
     when = _parse_sdk_date(sdk_date)
     if now is None:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
     elif now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
+        now = now.replace(tzinfo=UTC)
     if abs(now - when) > max_skew:
-        raise SignatureError(f"X-Sdk-Date is more than {_describe(max_skew)} from the server time")
+        raise SignatureError(
+            f"X-Sdk-Date is more than {_describe(max_skew)} from the server time"
+        )
 
     return SignedRequest(
         access_key=access_key,
@@ -214,7 +226,7 @@ def expected_signature(secret_key: str, signed: SignedRequest, canonical: str) -
     """The hex HMAC-SHA256 signature the client must have sent."""
     when = signed.sdk_date
     if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc)
+        when = when.astimezone(UTC)
     string_to_sign = "\n".join(
         (
             ALGORITHM,
@@ -236,13 +248,15 @@ def verify(secret_key: str, signed: SignedRequest, canonical: str) -> None:
 
 
 def _parse_sdk_date(value: str | None) -> datetime:
-    if not isinstance(value, str) or not value.strip():
+    if value is None or (isinstance(value, str) and not value.strip()):
         raise SignatureError("X-Sdk-Date is missing")
+    if not isinstance(value, str):
+        raise SignatureError("X-Sdk-Date is malformed")
     value = value.strip()
     if not _SDK_DATE.fullmatch(value):
         raise SignatureError("X-Sdk-Date is malformed")
     try:
-        return datetime.strptime(value, DATE_FORMAT).replace(tzinfo=timezone.utc)
+        return datetime.strptime(value, DATE_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         raise SignatureError("X-Sdk-Date is malformed") from None
 

@@ -2,9 +2,20 @@
 
 from django.urls import path
 
-from failedtasks.api import kps, sdrs
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from failedtasks.api import console_api, kps, sdrs
 
 urlpatterns = [
+    # The console API, its OpenAPI 3 schema and docs (assets served locally)
+    path("api/v1/projects/<str:project_id>/failed-tasks", console_api.FailedTasks.as_view(),
+         name="api-failed-tasks"),
+    path("api/v1/projects/<str:project_id>/failed-tasks/delete-all", console_api.DeleteAll.as_view(),
+         name="api-failed-tasks-delete-all"),
+    path("api/v1/projects/<str:project_id>/failed-tasks/<int:task_id>",
+         console_api.FailedTaskDetail.as_view(), name="api-failed-task"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     # SDRS: failed jobs of protection groups
     path("v1/<str:project_id>/task-center/failure-jobs", sdrs.FailureJobs.as_view(),
          name="sdrs-failure-jobs"),

@@ -7,19 +7,18 @@ sees: request.method, request.path, request.META["QUERY_STRING"],
 request.headers and request.body.
 """
 
+import hashlib
 import json
 import random
 import threading
 from datetime import timedelta
+from types import SimpleNamespace
 from urllib.parse import quote
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 import requests
 from django.core.handlers.wsgi import WSGIRequest
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
-from huaweicloudsdkcore.sdk_request import SdkRequest
-from huaweicloudsdkcore.signer.signer import Signer
 
 from console.signing import (
     SignatureError,
@@ -37,16 +36,6 @@ TASKS = f"/v3/{PROJECT_ID}/failed-tasks"
 ODD_SEGMENT = "a b+c/é~%41 ключ"
 
 
-class RecordingSigner(Signer):
-    """The SDK's signer, keeping the canonical request it signed for comparison."""
-
-    canonical = None
-
-    def _process_string_to_sign(self, canonical_request, time):
-        self.canonical = canonical_request
-        return super()._process_string_to_sign(canonical_request, time)
-
-
 class QuietHandler(WSGIRequestHandler):
     def log_message(self, *args):
         pass
@@ -62,7 +51,9 @@ def check(request, *, keys=None, now=None, authorization=None, date=None, **over
         "body": request.body,
     } | overrides
     signed = parse_authorization(
-        request.headers.get("Authorization") if authorization is None else authorization,
+        request.headers.get("Authorization")
+        if authorization is None
+        else authorization,
         request.headers.get("X-Sdk-Date") if date is None else date,
         now=now,
     )
@@ -92,25 +83,55 @@ class CaptureServer:
 
     def app(self, environ, start_response):
         request = WSGIRequest(environ)
-        request.body  # noqa: B018 - read it now; the stream is gone after the response.
+        _ = request.body  # Read it now: the stream is gone once the response is sent.
         self.received.append(request)
         try:
             check(request)
         except SignatureError as error:
             self.errors.append(str(error))
             start_response("401 Unauthorized", [("Content-Type", "application/json")])
-            return [json.dumps({"error_code": "APIGW.0301", "error_msg": str(error)}).encode()]
+            return [
+                json.dumps(
+                    {"error_code": "APIGW.0301", "error_msg": str(error)}
+                ).encode()
+            ]
         start_response("200 OK", [("Content-Type", "application/json")])
         return [b"{}"]
+
+
+def import_sdk():
+    """The SDK modules the tests use, and its Signer recording what it signed."""
+    import huaweicloudsdkkps.v3 as kps
+    import huaweicloudsdksdrs.v1 as sdrs
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials
+    from huaweicloudsdkcore.sdk_request import SdkRequest
+    from huaweicloudsdkcore.signer.signer import Signer
+
+    class RecordingSigner(Signer):
+        canonical = None
+
+        def _process_string_to_sign(self, canonical_request, time):
+            self.canonical = canonical_request
+            return super()._process_string_to_sign(canonical_request, time)
+
+    return SimpleNamespace(
+        BasicCredentials=BasicCredentials,
+        SdkRequest=SdkRequest,
+        RecordingSigner=RecordingSigner,
+        kps=kps,
+        sdrs=sdrs,
+    )
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
-        # The SDK stores an application id under $HOME the first time it builds a client.
+        # Importing the SDK writes an application id under $HOME; keep it out
+        # of the real home directory.
         patch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
         patch.setenv("NO_PROXY", "127.0.0.1")
         capture = CaptureServer()
+        capture.sdk = import_sdk()
         thread = threading.Thread(target=capture.httpd.serve_forever, daemon=True)
         thread.start()
         yield capture
@@ -119,20 +140,26 @@ def server(tmp_path_factory):
         thread.join()
 
 
-def send(server, method, resource_path, query_params=(), headers=None, body=None, status=200):
+def send(
+    server, method, resource_path, query_params=(), headers=None, body=None, status=200
+):
     """Sign with the SDK's Signer, send over HTTP, return (Django request, SDK canonical)."""
     header_params = {"Content-Type": "application/json", "X-Project-Id": PROJECT_ID}
     header_params.update(headers or {})
-    sdk_request = SdkRequest(
+    sdk = server.sdk
+    sdk_request = sdk.SdkRequest(
         method=method,
         schema="http",
         host=server.host,
         resource_path=resource_path,
-        query_params=list(query_params),
+        # The SDK sorts list values in place; keep the shared cases untouched.
+        query_params=[
+            (k, list(v) if isinstance(v, list) else v) for k, v in query_params
+        ],
         header_params=header_params,
         body=body,
     )
-    signer = RecordingSigner(BasicCredentials(AK, SK))
+    signer = sdk.RecordingSigner(sdk.BasicCredentials(AK, SK))
     signer.sign(sdk_request)
     response = requests.request(
         method,
@@ -161,32 +188,44 @@ RICH_QUERY = [
 ]
 
 ACCEPTED = {
-    "get-rich-query": dict(method="GET", resource_path=TASKS, query_params=RICH_QUERY),
-    "get-no-query": dict(method="GET", resource_path=TASKS),
-    "get-trailing-slash": dict(
-        method="GET", resource_path=TASKS + "/", query_params=[("limit", 1)]
-    ),
-    "get-encoded-segment": dict(
-        method="GET", resource_path=f"{TASKS}/{quote(ODD_SEGMENT, safe='')}/detail"
-    ),
-    "get-encoded-segment-trailing-slash": dict(
-        method="GET", resource_path=f"{TASKS}/{quote(ODD_SEGMENT, safe='')}/"
-    ),
-    "delete-no-body": dict(method="DELETE", resource_path=f"{TASKS}/task-1"),
-    "post-json-unicode": dict(
-        method="POST",
-        resource_path=TASKS,
-        headers={"Content-Type": "application/json;charset=UTF-8"},
-        body=json.dumps({"name": "ключ", "note": "日本語 ☕", "ids": [1, 2]}, ensure_ascii=False),
-    ),
-    "put-json-ascii-escaped": dict(
-        method="PUT",
-        resource_path=f"{TASKS}/task-1",
-        body=json.dumps({"name": "ключ"}),
-    ),
-    "non-ascii-header": dict(
-        method="GET", resource_path=TASKS, headers={"X-Client-Note": "  café ☕  "}
-    ),
+    "get-rich-query": {
+        "method": "GET",
+        "resource_path": TASKS,
+        "query_params": RICH_QUERY,
+    },
+    "get-no-query": {"method": "GET", "resource_path": TASKS},
+    "get-trailing-slash": {
+        "method": "GET",
+        "resource_path": TASKS + "/",
+        "query_params": [("limit", 1)],
+    },
+    "get-encoded-segment": {
+        "method": "GET",
+        "resource_path": f"{TASKS}/{quote(ODD_SEGMENT, safe='')}/detail",
+    },
+    "get-encoded-segment-trailing-slash": {
+        "method": "GET",
+        "resource_path": f"{TASKS}/{quote(ODD_SEGMENT, safe='')}/",
+    },
+    "delete-no-body": {"method": "DELETE", "resource_path": f"{TASKS}/task-1"},
+    "post-json-unicode": {
+        "method": "POST",
+        "resource_path": TASKS,
+        "headers": {"Content-Type": "application/json;charset=UTF-8"},
+        "body": json.dumps(
+            {"name": "ключ", "note": "日本語 ☕", "ids": [1, 2]}, ensure_ascii=False
+        ),
+    },
+    "put-json-ascii-escaped": {
+        "method": "PUT",
+        "resource_path": f"{TASKS}/task-1",
+        "body": json.dumps({"name": "ключ"}),
+    },
+    "non-ascii-header": {
+        "method": "GET",
+        "resource_path": TASKS,
+        "headers": {"X-Client-Note": "  café ☕  "},
+    },
 }
 
 
@@ -204,8 +243,12 @@ def test_query_is_rebuilt_from_the_raw_query_string(server):
     query = sdk_canonical.split("\n")[2]
     # Keys sorted, everything but unreserved characters encoded, repeated keys
     # in the SDK's order (9 before 10: it sorts the original values).
-    assert query.startswith("flag=true&ids=9&ids=10&limit=10&marker=&name=a%20b%2Bc%2Fd%26e%3Df")
-    assert "repeat=1&repeat=2&sort%20key=x%20y&tag=a&tag=b&tag=%C3%A9&tilde=~x~" in query
+    assert query.startswith(
+        "flag=true&ids=9&ids=10&limit=10&marker=&name=a%20b%2Bc%2Fd%26e%3Df"
+    )
+    assert (
+        "repeat=1&repeat=2&sort%20key=x%20y&tag=a&tag=b&tag=%C3%A9&tilde=~x~" in query
+    )
     assert check(request)[1] == sdk_canonical
 
 
@@ -241,7 +284,7 @@ def test_the_official_kps_client_is_accepted(server):
 
     client = (
         KpsClient.new_builder()
-        .with_credentials(BasicCredentials(AK, SK, PROJECT_ID))
+        .with_credentials(server.sdk.BasicCredentials(AK, SK, PROJECT_ID))
         .with_endpoints([server.url])
         .build()
     )
@@ -260,7 +303,11 @@ def test_the_official_kps_client_is_accepted(server):
     for request in received:
         signed, _ = check(request)
         assert signed.signed_headers == (
-            "content-type", "host", "user-agent", "x-project-id", "x-sdk-date"
+            "content-type",
+            "host",
+            "user-agent",
+            "x-project-id",
+            "x-sdk-date",
         )
         assert request.headers["X-Project-Id"] == PROJECT_ID
         assert request.headers["User-Agent"].startswith("huaweicloud-usdk-python/3.0")
@@ -277,7 +324,7 @@ def test_the_official_sdrs_client_is_accepted(server):
 
     client = (
         SdrsClient.new_builder()
-        .with_credentials(BasicCredentials(AK, SK, PROJECT_ID))
+        .with_credentials(server.sdk.BasicCredentials(AK, SK, PROJECT_ID))
         .with_endpoints([server.url])
         .build()
     )
@@ -286,14 +333,21 @@ def test_the_official_sdrs_client_is_accepted(server):
         ListFailureJobsRequest(resource_name="db 01+é/x", limit=5, offset=0)
     )
     client.delete_failure_job(DeleteFailureJobRequest(failure_job_id="job-1"))
-    client.delete_all_server_group_failure_jobs(DeleteAllServerGroupFailureJobsRequest())
+    client.delete_all_server_group_failure_jobs(
+        DeleteAllServerGroupFailureJobsRequest()
+    )
     client.delete_server_group_failure_jobs(
         DeleteServerGroupFailureJobsRequest(server_group_id="group 1/é")
     )
     received = server.received[before:]
     assert len(received) == 4
-    assert received[3].path == f"/v1/{PROJECT_ID}/task-center/group 1/é/failure-jobs/batch"
-    assert received[0].META["QUERY_STRING"] == "limit=5&offset=0&resource_name=db%2001%2B%C3%A9%2Fx"
+    assert (
+        received[3].path == f"/v1/{PROJECT_ID}/task-center/group 1/é/failure-jobs/batch"
+    )
+    assert (
+        received[0].META["QUERY_STRING"]
+        == "limit=5&offset=0&resource_name=db%2001%2B%C3%A9%2Fx"
+    )
     for request in received:
         check(request)
 
@@ -447,8 +501,6 @@ def test_bad_dates_are_rejected(get_request, date, message):
 
 def test_injected_header_cannot_unsign_the_body(post_request):
     # Adding X-Sdk-Content-Sha256 after signing would otherwise let the body change.
-    import hashlib
-
     original = hashlib.sha256(post_request.body).hexdigest()
     headers = replace_header(post_request, "X-Sdk-Content-Sha256", original)
     message = rejected(post_request, headers=headers, body=b'{"name": "other"}')
@@ -458,11 +510,18 @@ def test_injected_header_cannot_unsign_the_body(post_request):
 def test_unsigned_payloads_are_refused_unless_allowed(server):
     # The SDK sends UNSIGNED-PAYLOAD for content types other than JSON and BSON.
     request, sdk_canonical = send(
-        server, "POST", TASKS, headers={"Content-Type": "text/plain"}, body="hello", status=401
+        server,
+        "POST",
+        TASKS,
+        headers={"Content-Type": "text/plain"},
+        body="hello",
+        status=401,
     )
     assert request.headers["X-Sdk-Content-Sha256"] == "UNSIGNED-PAYLOAD"
     assert server.errors[-1] == "Unsigned payloads are not accepted"
-    signed = parse_authorization(request.headers["Authorization"], request.headers["X-Sdk-Date"])
+    signed = parse_authorization(
+        request.headers["Authorization"], request.headers["X-Sdk-Date"]
+    )
     args = (request.method, request.path, "", request.headers, signed.signed_headers)
     with pytest.raises(SignatureError, match="Unsigned payloads are not accepted"):
         canonical_request(*args, request.body)
@@ -474,7 +533,9 @@ def test_unsigned_payloads_are_refused_unless_allowed(server):
 # --- Malformed Authorization headers ----------------------------------------
 
 SIGNATURE = "0" * 64
-VALID_SHAPE = f"SDK-HMAC-SHA256 Access={AK}, SignedHeaders=host;x-sdk-date, Signature={SIGNATURE}"
+VALID_SHAPE = (
+    f"SDK-HMAC-SHA256 Access={AK}, SignedHeaders=host;x-sdk-date, Signature={SIGNATURE}"
+)
 
 
 @pytest.mark.parametrize(
@@ -485,23 +546,56 @@ VALID_SHAPE = f"SDK-HMAC-SHA256 Access={AK}, SignedHeaders=host;x-sdk-date, Sign
         ("   ", "Authorization header is missing"),
         ("SDK-HMAC-SHA256", "Malformed Authorization header"),
         ("Bearer abc", "Malformed Authorization header"),
-        ("sdk-hmac-sha256 " + VALID_SHAPE.split(" ", 1)[1], "Malformed Authorization header"),
-        (VALID_SHAPE.replace(f"Access={AK}", "Access="), "Malformed Authorization header"),
+        (
+            "sdk-hmac-sha256 " + VALID_SHAPE.split(" ", 1)[1],
+            "Malformed Authorization header",
+        ),
+        (
+            VALID_SHAPE.replace(f"Access={AK}", "Access="),
+            "Malformed Authorization header",
+        ),
         (VALID_SHAPE.replace(f"Access={AK}, ", ""), "Malformed Authorization header"),
         (VALID_SHAPE + f", Access={AK}", "Malformed Authorization header"),
         (VALID_SHAPE + ", Extra=1", "Malformed Authorization header"),
-        (VALID_SHAPE.replace("host;x-sdk-date", "Host;X-Sdk-Date"), "Malformed Authorization header"),
-        (VALID_SHAPE.replace("host;x-sdk-date", "host,x-sdk-date"), "Malformed Authorization header"),
-        (VALID_SHAPE.replace("host;x-sdk-date", "host;;x-sdk-date"), "Malformed Authorization header"),
-        (VALID_SHAPE.replace("host;x-sdk-date", "host;host"), "Malformed Authorization header"),
-        (VALID_SHAPE.replace("host;x-sdk-date", "x-sdk-date"), "Host must be a signed header"),
-        (VALID_SHAPE.replace(SIGNATURE, SIGNATURE[:-1]), "Malformed Authorization header"),
-        (VALID_SHAPE.replace(SIGNATURE, SIGNATURE + "0"), "Malformed Authorization header"),
+        (
+            VALID_SHAPE.replace("host;x-sdk-date", "Host;X-Sdk-Date"),
+            "Malformed Authorization header",
+        ),
+        (
+            VALID_SHAPE.replace("host;x-sdk-date", "host,x-sdk-date"),
+            "Malformed Authorization header",
+        ),
+        (
+            VALID_SHAPE.replace("host;x-sdk-date", "host;;x-sdk-date"),
+            "Malformed Authorization header",
+        ),
+        (
+            VALID_SHAPE.replace("host;x-sdk-date", "host;host"),
+            "Malformed Authorization header",
+        ),
+        (
+            VALID_SHAPE.replace("host;x-sdk-date", "x-sdk-date"),
+            "Host must be a signed header",
+        ),
+        (
+            VALID_SHAPE.replace(SIGNATURE, SIGNATURE[:-1]),
+            "Malformed Authorization header",
+        ),
+        (
+            VALID_SHAPE.replace(SIGNATURE, SIGNATURE + "0"),
+            "Malformed Authorization header",
+        ),
         (VALID_SHAPE.replace(SIGNATURE, "g" * 64), "Malformed Authorization header"),
         (VALID_SHAPE.replace(AK, "ключ"), "Malformed Authorization header"),
         (VALID_SHAPE.replace(AK, "A" * 10_000), "Malformed Authorization header"),
-        (VALID_SHAPE.replace("SDK-HMAC-SHA256", "V11-HMAC-SHA256"), "Unsupported signing algorithm"),
-        (VALID_SHAPE.replace("SDK-HMAC-SHA256", "SDK-HMAC-SM3"), "Unsupported signing algorithm"),
+        (
+            VALID_SHAPE.replace("SDK-HMAC-SHA256", "V11-HMAC-SHA256"),
+            "Unsupported signing algorithm",
+        ),
+        (
+            VALID_SHAPE.replace("SDK-HMAC-SHA256", "SDK-HMAC-SM3"),
+            "Unsupported signing algorithm",
+        ),
     ],
 )
 def test_malformed_authorization_is_rejected(authorization, message):
@@ -514,20 +608,32 @@ def garbage(rng, valid):
     """A random header value: noise, or the valid one damaged."""
     kind = rng.randrange(6)
     if kind == 0:
-        return "".join(chr(rng.randrange(32, 127)) for _ in range(rng.randrange(0, 300)))
+        return "".join(
+            chr(rng.randrange(32, 127)) for _ in range(rng.randrange(0, 300))
+        )
     if kind == 1:
-        return "".join(chr(rng.randrange(0, 0x3000)) for _ in range(rng.randrange(0, 300)))
+        return "".join(
+            chr(rng.randrange(0, 0x3000)) for _ in range(rng.randrange(0, 300))
+        )
     if kind == 2:
-        return "SDK-HMAC-SHA256 " + "".join(rng.choice("=,; Aa0\t\x00é") for _ in range(200))
+        return "SDK-HMAC-SHA256 " + "".join(
+            rng.choice("=,; Aa0\t\x00é") for _ in range(200)
+        )
     if kind == 3:
-        return valid + rng.choice(["x", ", Access=A", ",", " ", "\x00"]) * rng.randrange(1, 5000)
+        return valid + rng.choice(
+            ["x", ", Access=A", ",", " ", "\x00"]
+        ) * rng.randrange(1, 5000)
     chars = list(valid)
     for _ in range(rng.randrange(1, 4)):
         position = rng.randrange(len(chars))
         if kind == 4:
             del chars[position]
         else:
-            chars[position] = chr(rng.randrange(0, 0x110000) if rng.random() < 0.3 else rng.randrange(32, 127))
+            chars[position] = chr(
+                rng.randrange(0, 0x110000)
+                if rng.random() < 0.3
+                else rng.randrange(32, 127)
+            )
     return "".join(chars)
 
 
@@ -545,7 +651,9 @@ def test_fuzzed_authorization_headers_raise_only_signature_error(get_request):
 def test_fuzzed_headers_and_query_raise_only_signature_error(get_request):
     rng = random.Random(7)
     for _ in range(40):
-        noise = "".join(chr(rng.randrange(0, 0x800)) for _ in range(rng.randrange(1, 50)))
+        noise = "".join(
+            chr(rng.randrange(0, 0x800)) for _ in range(rng.randrange(1, 50))
+        )
         headers = replace_header(get_request, "X-Project-Id", noise)
         query = get_request.META["QUERY_STRING"] + "&" + noise
         with pytest.raises(SignatureError):
