@@ -6,6 +6,7 @@ Errors use Keystone's body: {"error": {"code": 401, "title": "Unauthorized", "me
 from datetime import timezone as dt_timezone
 
 from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, AuthenticationFailed, NotFound, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -150,6 +151,8 @@ class Tokens(KeystoneView):
     def get_throttles(self):
         return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
+    @extend_schema(operation_id="keystone_create_token", tags=["Identity"], request=TokenRequest,
+                   responses={201: dict})
     def post(self, request):
         data = TokenRequest(data=request.data)
         data.is_valid(raise_exception=True)
@@ -177,10 +180,14 @@ class Tokens(KeystoneView):
             raise NotFound("The token is invalid, expired or revoked.")
         return record
 
+    @extend_schema(operation_id="keystone_validate_token", tags=["Identity"], responses={200: dict},
+                   parameters=[OpenApiParameter("X-Subject-Token", str, OpenApiParameter.HEADER)])
     def get(self, request):
         record = self._subject(request)
         return Response(token_body(record, _role_of(record.user, record.project) or Role.VIEWER))
 
+    @extend_schema(operation_id="keystone_revoke_token", tags=["Identity"], responses={204: None},
+                   parameters=[OpenApiParameter("X-Subject-Token", str, OpenApiParameter.HEADER)])
     def delete(self, request):
         revoke_token(self._subject(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -191,6 +198,8 @@ class Tokens(KeystoneView):
 class Projects(KeystoneView):
     """The projects the caller may see, optionally by name (how SDKs find a region's project)."""
 
+    @extend_schema(operation_id="keystone_list_projects", tags=["Identity"], responses={200: dict},
+                   parameters=[OpenApiParameter("name", str)])
     def get(self, request):
         name = request.query_params.get("name")
         if name is not None and (not 0 < len(name) <= 64 or "\x00" in name):

@@ -176,6 +176,7 @@ CSRF_FAILURE_VIEW = "console.errors.csrf_failure"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "console.authentication.KeystoneTokenAuthentication",
+        "console.authentication.SignatureAuthentication",
         "console.authentication.BrowserSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

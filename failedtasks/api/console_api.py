@@ -214,7 +214,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
 
 
 class FailedTasks(ConsoleApiView):
-    @extend_schema(parameters=[*LIST_PARAMETERS,
+    @extend_schema(operation_id="list_failed_tasks", tags=["Failed tasks"], parameters=[*LIST_PARAMETERS,
                                OpenApiParameter("limit", int, description="1 to 1000, default 100."),
                                OpenApiParameter("cursor", str, description="From the previous page's next.")],
                    responses={200: TaskPage})
@@ -257,7 +257,8 @@ class FailedTasks(ConsoleApiView):
             return tallies.listed - tallies.failed
         return tallies.listed
 
-    @extend_schema(request=TaskIn, responses={201: TaskOut, 200: TaskOut})
+    @extend_schema(operation_id="record_failed_task", tags=["Failed tasks"], request=TaskIn,
+                   responses={201: TaskOut, 200: TaskOut})
     def post(self, request, project_id):
         """Record a failed (or still running) task; the same job id again updates it."""
         project = api_project(request, project_id, need=Role.OPERATOR)
@@ -272,7 +273,7 @@ class FailedTasks(ConsoleApiView):
 
 
 class FailedTaskDetail(ConsoleApiView):
-    @extend_schema(responses={200: TaskOut})
+    @extend_schema(operation_id="read_failed_task", tags=["Failed tasks"], responses={200: TaskOut})
     def get(self, request, project_id, task_id):
         project = api_project(request, project_id)
         row = FailedTask.objects.for_project(project).filter(pk=task_id).values(*FIELDS).first()
@@ -280,7 +281,7 @@ class FailedTaskDetail(ConsoleApiView):
             raise exceptions.NotFound("No such failed task in this project.")
         return Response(task_json(row))
 
-    @extend_schema(responses={204: None})
+    @extend_schema(operation_id="delete_failed_task", tags=["Failed tasks"], responses={204: None})
     def delete(self, request, project_id, task_id):
         """Delete one failed task (running ones cannot be deleted); audited."""
         project = api_project(request, project_id, need=Role.OPERATOR)
@@ -293,6 +294,7 @@ class FailedTaskDetail(ConsoleApiView):
 
 class DeleteAll(ConsoleApiView):
     @extend_schema(
+        operation_id="delete_all_failed_tasks", tags=["Failed tasks"],
         parameters=LIST_PARAMETERS,
         request=inline_serializer("DeleteAll", {"watermark": serializers.IntegerField(min_value=0)}),
         responses={200: inline_serializer("DeleteAllResult", {

@@ -5,6 +5,8 @@ errors are {"error_code": "KPS.xxxx", "error_msg": ...}.
 """
 
 from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from console.cloud_services import Service
@@ -45,6 +47,15 @@ def _kps_tasks(project):
     return FailedTask.objects.for_project(project).for_service(Service.KPS)
 
 
+TaskSchema = inline_serializer("KpsFailedTask", {
+    "task_id": serializers.CharField(), "operate_type": serializers.CharField(),
+    "task_time": serializers.CharField(help_text="Epoch milliseconds."),
+    "task_error_code": serializers.CharField(allow_null=True),
+    "task_error_msg": serializers.CharField(), "server_name": serializers.CharField(),
+    "server_id": serializers.CharField(), "keypair_name": serializers.CharField(),
+})
+
+
 class KpsView(FaceView):
     def error_body(self, status, message):
         return {"error_code": ERROR_CODES.get(status, f"KPS.0{status}"), "error_msg": message}
@@ -53,6 +64,13 @@ class KpsView(FaceView):
 class FailedTasks(KpsView):
     """GET the key pair tasks (failed and still running); DELETE every failed one."""
 
+    @extend_schema(
+        operation_id="kps_list_failed_task", tags=["KPS"],
+        parameters=[OpenApiParameter("limit", int, description="1 to 1000, default 1000."),
+                    OpenApiParameter("offset", int, description="0 or more, default 0.")],
+        responses={200: inline_serializer("KpsFailedTasks", {
+            "total": serializers.IntegerField(), "tasks": TaskSchema.__class__(many=True)})},
+    )
     def get(self, request, project_id):
         project = api_project(request, project_id)
         limit = integer_param(request.query_params, "limit", 1000, 1, 1000)
@@ -61,6 +79,7 @@ class FailedTasks(KpsView):
         rows = tasks.newest_first().values(*FIELDS)[offset : offset + limit]
         return Response({"total": tasks.count(), "tasks": [failed_task(r) for r in rows]})
 
+    @extend_schema(operation_id="kps_delete_all_failed_task", tags=["KPS"], responses={200: None})
     def delete(self, request, project_id):
         project = api_project(request, project_id, need=Role.OPERATOR)
         tasks = _kps_tasks(project).failed()
@@ -73,6 +92,7 @@ class FailedTasks(KpsView):
 class FailedTaskDetail(KpsView):
     """DELETE one failed task by its task id."""
 
+    @extend_schema(operation_id="kps_delete_failed_task", tags=["KPS"], responses={200: None})
     def delete(self, request, project_id, task_id):
         project = api_project(request, project_id, need=Role.OPERATOR)
         delete_by_job_id(_kps_tasks(project).failed(), task_id, api_actor(request))

@@ -7,7 +7,8 @@ Fields, filters, limits and the begin_time format follow the SDRS API reference
 from datetime import timezone as dt_timezone
 
 from django.http import HttpResponse
-from rest_framework import exceptions
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from console.cloud_services import Service
@@ -53,6 +54,14 @@ def _failed_jobs(project):
     return FailedTask.objects.for_project(project).for_service(Service.SDRS).failed()
 
 
+FailureJobSchema = inline_serializer("SdrsFailureJob", {
+    name: serializers.CharField() for name in (
+        "job_status", "resource_id", "resource_name", "resource_type", "failure_status",
+        "job_id", "job_type", "begin_time", "error_code", "fail_reason")
+})
+NO_BODY = {200: None}
+
+
 class SdrsView(FaceView):
     def error_body(self, status, message):
         return {"error": {"code": ERROR_CODES.get(status, f"SDRS.0{status}"), "message": message}}
@@ -61,6 +70,19 @@ class SdrsView(FaceView):
 class FailureJobs(SdrsView):
     """GET the protection-group-level failed jobs, or one group's with server_group_id."""
 
+    @extend_schema(
+        operation_id="sdrs_list_failure_jobs", tags=["SDRS"],
+        parameters=[
+            OpenApiParameter("failure_status", str, enum=FailureStatus.values),
+            OpenApiParameter("resource_name", str),
+            OpenApiParameter("server_group_id", str),
+            OpenApiParameter("resource_type", str, enum=SdrsResourceType.values),
+            OpenApiParameter("limit", int, description="0 to 1000, default 1000."),
+            OpenApiParameter("offset", int, description="0 or more, default 0."),
+        ],
+        responses={200: inline_serializer("SdrsFailureJobs", {
+            "count": serializers.IntegerField(), "failure_jobs": FailureJobSchema.__class__(many=True)})},
+    )
     def get(self, request, project_id):
         project = api_project(request, project_id)
         params = request.query_params
@@ -89,6 +111,7 @@ class FailureJobs(SdrsView):
 class FailureJob(SdrsView):
     """DELETE one failed job by its job id."""
 
+    @extend_schema(operation_id="sdrs_delete_failure_job", tags=["SDRS"], responses=NO_BODY)
     def delete(self, request, project_id, failure_job_id):
         project = api_project(request, project_id, need=Role.OPERATOR)
         delete_by_job_id(_failed_jobs(project), failure_job_id, api_actor(request))
@@ -109,6 +132,8 @@ class _BatchDelete(SdrsView):
 class GroupLevelFailureJobsBatch(_BatchDelete):
     """DELETE every protection-group-level failed job."""
 
+    @extend_schema(operation_id="sdrs_delete_all_server_group_failure_jobs", tags=["SDRS"],
+                   responses=NO_BODY)
     def delete(self, request, project_id):
         return self.delete_group(request, project_id, "")
 
@@ -116,6 +141,8 @@ class GroupLevelFailureJobsBatch(_BatchDelete):
 class ServerGroupFailureJobsBatch(_BatchDelete):
     """DELETE every failed job of one protection group."""
 
+    @extend_schema(operation_id="sdrs_delete_server_group_failure_jobs", tags=["SDRS"],
+                   responses=NO_BODY)
     def delete(self, request, project_id, server_group_id):
         if len(server_group_id) > 64:
             raise exceptions.ValidationError("server_group_id is too long.")
