@@ -32,8 +32,10 @@ serve: install
 		--workers $${WEB_CONCURRENCY:-3} --access-logfile -
 
 ## The whole suite (browser tests included when Chromium is installed).
+# Persistent connections would outlive the live test server's threads and keep
+# PostgreSQL from dropping the test database.
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	DB_CONN_MAX_AGE=0 $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
