@@ -77,6 +77,28 @@ def measure_pages(label: str, client, project, repeat: int) -> None:
         print(f"  {name:32} {median:10.2f} {median / bare:8.1f} {queries:8d}")
 
 
+def measure_api(label: str, project, repeat: int) -> None:
+    """API pages of 1,000 rows, with a Keystone token, against the signed-in bare view."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from console.credentials import issue_token
+
+    token, _ = issue_token(get_user_model().objects.get(username="demo"), project)
+    client = Client(headers={"X-Auth-Token": token})
+    paths = {
+        "console API, 1000 rows": f"/api/v1/projects/{project.pk}/failed-tasks?limit=1000",
+        "console API, 10 rows": f"/api/v1/projects/{project.pk}/failed-tasks?limit=10",
+        "SDRS list, up to 1000": f"/v1/{project.pk}/task-center/failure-jobs?limit=1000",
+        "KPS list, 1000 rows": f"/v3/{project.pk}/failed-tasks?limit=1000",
+    }
+    print(f"\n{label}")
+    print(f"  {'path':32} {'median ms':>10} {'queries':>8}")
+    for name, url in paths.items():
+        median, queries = timed(client, url, repeat)
+        print(f"  {name:32} {median:10.2f} {queries:8d}")
+
+
 def measure_delete_all(count: int) -> None:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
@@ -141,6 +163,7 @@ def main() -> None:
             f"{args.tasks:,} failed tasks ({ecs_rows:,} in cn-north-4 ECS)", client, project,
             args.repeat,
         )
+        measure_api("APIs with a token", project, max(5, args.repeat // 3))
         measure_delete_all(args.delete_all)
     finally:
         if old is not None:

@@ -142,6 +142,8 @@ class FailedTask(TaskFields):
         indexes = [
             # The dialog's list and the APIs' pages: newest failure first.
             models.Index(fields=["project", "service", "-failed_at", "-id"], name="task_newest"),
+            # The console API's keyset pages across every service of a project.
+            models.Index(fields=["project", "-failed_at", "-id"], name="task_project_newest"),
             # The ECS tabs list one category at a time.
             models.Index(
                 fields=["project", "service", "category", "-failed_at", "-id"],
