@@ -128,3 +128,16 @@ def test_a_nul_in_the_project_name_is_a_400(client, superuser):
 def test_a_nul_in_the_credentials_is_a_400(client, operator):
     response = post(client, body(username="oli\x00via", scope={"name": "cn-north-4"}))
     assert response.status_code == 400
+
+
+def test_the_token_flow_over_plain_http(client, operator, project_a):
+    """Get a token by password, then list and clear failed tasks with it, as a script would."""
+    from tests.conftest import record
+
+    record(project_a, "kps", job_id="k-1")
+    token = post(client, body(scope={"name": project_a.name}))["X-Subject-Token"]
+    headers = {"X-Auth-Token": token}
+    listed = client.get(f"/v3/{project_a.pk}/failed-tasks", headers=headers).json()
+    assert [t["task_id"] for t in listed["tasks"]] == ["k-1"]
+    assert client.delete(f"/v3/{project_a.pk}/failed-tasks", headers=headers).status_code == 200
+    assert client.get(f"/v3/{project_a.pk}/failed-tasks", headers=headers).json()["total"] == 0
