@@ -324,3 +324,28 @@ def restore_deletion(deletion: Deletion, actor: Actor) -> int:
         deletion.restored_by = actor.user if getattr(actor.user, "pk", None) else None
         deletion.save(update_fields=["restored_at", "restored_by"])
         return restored
+
+
+# --- Retention -------------------------------------------------------------
+
+def purge_older_than(cutoff, actor: Actor, *, dry_run: bool = False) -> dict[str, int]:
+    """Delete failed tasks that failed before `cutoff`, one audited set-based deletion
+    per project. Returns {project id: tasks purged (or that would be, with dry_run)}."""
+    old = FailedTask.objects.failed().filter(failed_at__lt=cutoff)
+    counts = dict(old.values_list("project_id").annotate(n=Count("id")).order_by("project_id"))
+    if dry_run:
+        return counts
+    purged = {}
+    for project_id in counts:
+        with transaction.atomic():
+            tasks = old.filter(project_id=project_id)
+            deletion = _start_deletion(
+                project_id, actor, scope=Scope.PURGE, watermark=watermark_of(tasks),
+                criteria={"failed_before": cutoff.isoformat()},
+            )
+            deletion.deleted_count = _move_to_audit(tasks.filter(id__lte=deletion.watermark or 0),
+                                                    deletion)
+            deletion.save(update_fields=["deleted_count"])
+            _untally_deleted(deletion)
+            purged[project_id] = deletion.deleted_count
+    return purged
