@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "console.middleware.UserTimezoneMiddleware",
+    "console.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -156,6 +157,14 @@ STORAGES = {
 # The counter polls; a short interval keeps a failure recorded elsewhere visible
 # within seconds while one indexed read per poll keeps it cheap.
 COUNTER_POLL_SECONDS = envint("COUNTER_POLL_SECONDS", "5")
+
+# Everything is served by the app itself; nothing inline, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = os.getenv(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'",
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(12 * 60 * 60))

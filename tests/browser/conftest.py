@@ -74,7 +74,8 @@ def log_in(page, username, password):
 
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    # caret="initial": hiding the caret injects a <style>, which the page's CSP refuses.
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, caret="initial")
 
 
 def serious_accessibility_violations(page) -> list[str]:
