@@ -1,0 +1,76 @@
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from console.models import AccessKey, ApiToken, Membership, Project, Region, Resource
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("id", "name_en", "name_zh", "position")
+    ordering = ("position", "id")
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ("name", "id", "region")
+    list_filter = ("region",)
+    search_fields = ("name", "id")
+    list_select_related = ("region",)
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "project", "role")
+    list_filter = ("role", "project")
+    search_fields = ("user__username", "project__name")
+    list_select_related = ("user", "project")
+    autocomplete_fields = ("user", "project")
+
+
+@admin.register(Resource)
+class ResourceAdmin(admin.ModelAdmin):
+    list_display = ("name", "service", "status", "project")
+    list_filter = ("service", "project")
+    search_fields = ("name", "resource_id")
+    list_select_related = ("project",)
+
+
+@admin.register(AccessKey)
+class AccessKeyAdmin(admin.ModelAdmin):
+    """Access keys can be looked at and deleted (revoked) here; secrets are never shown."""
+
+    list_display = ("access_key", "user", "description", "created_at", "last_used_at")
+    search_fields = ("access_key", "user__username", "description")
+    list_select_related = ("user",)
+    readonly_fields = ("user", "access_key", "created_at", "last_used_at")
+    exclude = ("salt",)
+
+    def has_add_permission(self, request):
+        return False  # created by their owner (My Credentials) or create_access_key
+
+
+@admin.action(description="Revoke the selected tokens")
+def revoke_tokens(modeladmin, request, queryset):
+    revoked = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    modeladmin.message_user(request, f"Revoked {revoked} tokens.", messages.SUCCESS)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("user", "project", "created_at", "expires_at", "revoked_at")
+    list_filter = ("project",)
+    search_fields = ("user__username",)
+    list_select_related = ("user", "project")
+    readonly_fields = ("user", "project", "created_at", "expires_at", "revoked_at")
+    exclude = ("token_hash",)
+    actions = [revoke_tokens]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,94 @@
+"""Django admin for the installation's operator. Deleting failed tasks here goes
+through failedtasks.services like everywhere else (audited, tallies kept exact);
+the audit itself is read-only."""
+
+from django.contrib import admin, messages
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
+
+from console.models import Project
+from failedtasks.models import Channel, DeletedTask, Deletion, ErrorCode, FailedTask
+from failedtasks.services import Actor, delete_all_seen, watermark_of
+
+
+@admin.register(FailedTask)
+class FailedTaskAdmin(admin.ModelAdmin):
+    list_display = ("job_id", "resource_name", "service", "status", "error_code", "failed_at",
+                    "project")
+    list_filter = ("service", "status", "category", "project", "failed_at")
+    search_fields = ("resource_name", "resource_id", "job_id", "error_code")
+    list_select_related = ("project",)
+    # No date_hierarchy: its MIN/MAX and per-day DISTINCT scan every row; the
+    # failed_at filter above narrows by date without that cost.
+    ordering = ("-failed_at", "-id")
+    show_full_result_count = False  # a COUNT(*) over millions of rows on every page is not free
+    readonly_fields = ("category", "recorded_at")
+
+    def has_add_permission(self, request):
+        return False  # failures are recorded by the systems that run operations (API)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, FailedTask.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        """Admin's delete_selected: audited, set-based, one deletion per project."""
+        actor = Actor(request.user, Channel.ADMIN, request.META.get("REMOTE_ADDR"))
+        deleted = 0
+        for project_id in queryset.values_list("project_id", flat=True).distinct().order_by():
+            scope = queryset.filter(project_id=project_id)
+            watermark = watermark_of(scope)
+            if watermark is not None:
+                project = Project.objects.get(pk=project_id)
+                deleted += delete_all_seen(project, scope, watermark, actor,
+                                           criteria={"admin": True}).deleted_count
+        self.message_user(request, ngettext("Deleted %d failed task (audited).",
+                                            "Deleted %d failed tasks (audited).", deleted) % deleted,
+                          messages.SUCCESS)
+
+
+@admin.register(ErrorCode)
+class ErrorCodeAdmin(admin.ModelAdmin):
+    list_display = ("code", "service", "cause_en", "cause_zh")
+    list_filter = ("service",)
+    search_fields = ("code", "cause_en", "cause_zh", "solution_en", "solution_zh")
+    ordering = ("code",)
+
+
+@admin.register(Deletion)
+class DeletionAdmin(admin.ModelAdmin):
+    """The audit trail: viewable, never editable or deletable."""
+
+    list_display = ("created_at", "actor_name", "channel", "project", "service", "scope",
+                    "deleted_count", "kept_count", "restored_at")
+    list_filter = ("channel", "scope", "service", "project", "created_at")
+    search_fields = ("actor_name", "remote_addr")
+    list_select_related = ("project",)
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    readonly_fields = ("snapshot",)
+    fields = ("created_at", "actor_name", "channel", "remote_addr", "project", "service", "scope",
+              "criteria", "watermark", "deleted_count", "kept_count", "restored_at", "snapshot")
+
+    SNAPSHOT_PREVIEW = 50
+
+    @admin.display(description="Deleted tasks (first 50)")
+    def snapshot(self, deletion):
+        # A Delete All can hold 100,000 snapshots; a page shows the first few.
+        tasks = DeletedTask.objects.filter(deletion=deletion).order_by("-failed_at", "-task_pk")
+        return format_html("<ul>{}</ul>", format_html_join(
+            "", "<li>{} · {} · {} · {} · {}</li>",
+            ((t.job_id, t.resource_name, t.service, t.error_code or "—", t.failed_at)
+             for t in tasks[: self.SNAPSHOT_PREVIEW]),
+        ))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
