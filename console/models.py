@@ -51,6 +51,14 @@ class ProjectQuerySet(models.QuerySet):
             return self.all()
         return self.filter(memberships__user=user)
 
+    def administered_by(self, user) -> "ProjectQuerySet":
+        """Projects whose failures and audit the user may review: where they are admin."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(memberships__user=user, memberships__role=Role.ADMIN)
+
 
 class Project(models.Model):
     id = models.CharField(
