@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from console import converters, keystone, views
+from console import converters, credentials_views, keystone, views
+from failedtasks import audit_views
 from failedtasks import views as failedtasks_views
+from failedtasks.views import confirm_then_act
 
 register_converter(converters.ProjectIdConverter, "project")
 register_converter(converters.ServiceConverter, "service")
@@ -15,6 +17,25 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # The console shell
     path("", views.home, name="home"),
+    # My Credentials
+    path("console/credentials/", credentials_views.credentials, name="credentials"),
+    path(
+        "console/credentials/access-keys/create/",
+        credentials_views.create_key,
+        name="access-key-create",
+    ),
+    # Delete an access key: GET shows the confirmation, POST deletes
+    path(
+        "console/credentials/access-keys/<int:key_id>/delete/",
+        confirm_then_act(credentials_views.confirm_delete_key, credentials_views.delete_key),
+        name="access-key-delete",
+    ),
+    path(
+        "console/credentials/tokens/<int:token_id>/revoke/",
+        credentials_views.revoke_token,
+        name="api-token-revoke",
+    ),
+    # The console shell: project switch, service pages, their counters and dialogs
     path("console/switch/", views.switch_project, name="switch-project"),
     path("console/<project:project_id>/<service:service>/", views.service_page, name="service"),
     path(
@@ -29,6 +50,10 @@ urlpatterns = [
     path("v3/projects", keystone.Projects.as_view(), name="keystone-projects"),
     # The cloud-compatible faces (SDRS, KPS)
     path("", include("failedtasks.api.urls")),
+    # Review: the deletion audit trail
+    path("audit/", audit_views.audit_trail, name="audit"),
+    path("audit/export.csv", audit_views.audit_export, name="audit-export"),
+    path("audit/<int:deletion_id>/", audit_views.audit_detail, name="audit-detail"),
     # Installation administration
     path("admin/", admin.site.urls),
 ]

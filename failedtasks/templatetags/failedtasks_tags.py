@@ -34,3 +34,10 @@ def task_time(value):
 def get_entry(catalog: dict, code: str):
     """The catalog entry for a code, from the page's one lookup (None when unknown)."""
     return catalog.get(code)
+
+
+@register.filter
+def urlencode_dict(params: dict) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(params)
