@@ -6,4 +6,4 @@ class ConsoleConfig(AppConfig):
     verbose_name = "Console"
 
     def ready(self):
-        from console import openapi  # noqa: F401  registers the schema's auth schemes
+        from console import login_throttle, openapi  # noqa: F401  signal receiver; auth schemes

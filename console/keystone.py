@@ -8,13 +8,20 @@ from datetime import timezone as dt_timezone
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, AuthenticationFailed, NotFound, ValidationError
+from rest_framework.exceptions import (
+    APIException,
+    AuthenticationFailed,
+    NotFound,
+    Throttled,
+    ValidationError,
+)
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from console import login_throttle
 from console.authentication import Credential
 from console.credentials import active_token, issue_token, revoke_token
 from console.models import Membership, Project, Role
@@ -158,9 +165,13 @@ class Tokens(KeystoneView):
         data.is_valid(raise_exception=True)
         auth = data.validated_data["auth"]
         credentials = auth["identity"]["password"]["user"]
+        address = login_throttle.client_address(request)
+        if login_throttle.retry_after(credentials["name"], address):
+            raise Throttled(detail="Too many failed sign-ins. Try again later.")
         user = authenticate(request, username=credentials["name"], password=credentials["password"])
         if user is None:
             raise AuthenticationFailed("The request you have made requires authentication.")
+        login_throttle.forget(credentials["name"], address)
         scope = auth["scope"]["project"]
         projects = Project.objects.all()
         project = (projects.filter(pk=scope["id"]) if scope.get("id")

@@ -191,3 +191,21 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in (console or token endpoint), kept briefly for throttling.
+
+    In the database rather than a per-process cache, so every app server behind
+    the load balancer counts the same failures.
+    """
+
+    username = models.CharField(max_length=150)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"], name="login_failure_user"),
+            models.Index(fields=["remote_addr", "at"], name="login_failure_addr"),
+        ]

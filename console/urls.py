@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
 from console import converters, credentials_views, keystone, views
+from console.forms import ThrottledAuthenticationForm
 from failedtasks import audit_views
 from failedtasks import views as failedtasks_views
 from failedtasks.views import confirm_then_act
@@ -12,7 +13,11 @@ register_converter(converters.ServiceConverter, "service")
 
 urlpatterns = [
     # Sign-in and language
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     # The console shell

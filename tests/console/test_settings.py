@@ -33,3 +33,15 @@ def test_a_malformed_boolean_is_refused():
 def test_production_with_a_secret_key_starts():
     result = run_check(DEBUG="false", SECRET_KEY="x" * 60)
     assert result.returncode == 0, result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    environment.update(DEBUG="false", SECRET_KEY="k" * 20 + "-Zq8#vT2!pL9@xW4$mN7%bR1^cY6&" + "j" * 20,
+                       ALLOWED_HOSTS="console.example.com")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
