@@ -44,19 +44,19 @@ def configure(database_url: str | None) -> str:
     return url
 
 
-def timed(client, url: str, repeat: int) -> tuple[float, int]:
+def timed(client, url: str, repeat: int, headers=None) -> tuple[float, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client.get(url)  # warm
+    client.get(url, headers=headers)  # warm
     samples = []
     for _ in range(repeat):
         started = time.perf_counter()
-        response = client.get(url)
+        response = client.get(url, headers=headers)
         samples.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, (url, response.status_code)
     with CaptureQueriesContext(connection) as queries:
-        client.get(url)
+        client.get(url, headers=headers)
     return statistics.median(samples), len(queries.captured_queries)
 
 
@@ -69,14 +69,18 @@ def measure_pages(label: str, client, project, repeat: int) -> None:
         "bare view, signed in": "/bench/bare-signed-in/",
         "service page (ECS)": reverse("service", args=[project.pk, "ecs"]),
         "counter poll (ECS)": reverse("failed-task-counter", args=[project.pk, "ecs"]),
-        "dialog, first page (ECS)": reverse("failed-tasks", args=[project.pk, "ecs"]),
+        "dialog as htmx loads it (ECS)": reverse("failed-tasks", args=[project.pk, "ecs"]),
+        "dialog as a full page (no JS)": reverse("failed-tasks", args=[project.pk, "ecs"]),
         "dialog, search by code": reverse("failed-tasks", args=[project.pk, "ecs"]) + "?q=Ecs.0013",
         "dialog, page 50": reverse("failed-tasks", args=[project.pk, "css"]) + "?page=50",
     }
     print(f"\n{label}")
     print(f"  {'path':32} {'median ms':>10} {'x bare':>8} {'queries':>8}")
+    htmx = {"HX-Request": "true", "HX-Target": "modal-root"}
     for name, url in paths.items():
-        median, queries = (bare, 0) if name == "bare Django view" else timed(client, url, repeat)
+        headers = htmx if "htmx" in name else None
+        median, queries = (bare, 0) if name == "bare Django view" else timed(
+            client, url, repeat, headers)
         print(f"  {name:32} {median:10.2f} {median / bare:8.1f} {queries:8d}")
 
 
