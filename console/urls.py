@@ -5,6 +5,7 @@ from django.urls import include, path, register_converter
 from console import converters, credentials_views, keystone, views
 from console.forms import ThrottledAuthenticationForm
 from failedtasks import audit_views
+from failedtasks import insights_views
 from failedtasks import views as failedtasks_views
 from failedtasks.views import confirm_then_act
 
@@ -50,6 +51,7 @@ urlpatterns = [
     ),
     path("console/<project:project_id>/<service:service>/failed-tasks/", include("failedtasks.urls")),
     path("error-codes/", failedtasks_views.error_codes, name="error-codes"),
+    path("insights/", insights_views.insights, name="insights"),
     # Keystone v3: tokens and project look-up
     path("v3/auth/tokens", keystone.Tokens.as_view(), name="keystone-tokens"),
     path("v3/projects", keystone.Projects.as_view(), name="keystone-projects"),

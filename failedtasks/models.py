@@ -157,6 +157,12 @@ class FailedTask(TaskFields):
             # Counting failed tasks of one project and service (recounts, checks).
             models.Index(fields=["project", "service", "status"], name="task_counter"),
             models.Index(fields=["project", "error_code"], name="task_error_code"),
+            # Failure insights: counts by service, tab and code over a period, read
+            # from the index alone.
+            models.Index(
+                fields=["project", "status", "failed_at", "service", "category", "error_code"],
+                name="task_insights",
+            ),
         ]
         constraints = [
             # Recording is idempotent on the job id within a project.
