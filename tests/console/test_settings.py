@@ -45,3 +45,14 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_cookies_are_secure_and_http_only():
+    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    environment.update(DEBUG="false", SECRET_KEY="s" * 60)
+    script = ("from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, "
+              "s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY, "
+              "s.SESSION_COOKIE_AGE <= 86400, len(s.AUTH_PASSWORD_VALIDATORS))")
+    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT,
+                            env=environment, capture_output=True, text=True, timeout=60)
+    assert result.stdout.split()[-6:] == ["True", "True", "True", "True", "True", "4"], result.stderr
