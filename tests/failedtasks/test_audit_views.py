@@ -118,3 +118,14 @@ def test_an_admin_of_one_project_with_a_role_elsewhere_sees_only_theirs(project_
     Membership.objects.create(user=mixed, project=project_b, role=Role.OPERATOR)
     html = login(mixed).get(reverse("audit")).content.decode()
     assert "oscar" not in html and "olivia" in html
+
+
+def test_the_trail_pages_and_keeps_its_filters(login, superuser, project_a, operator):
+    for _ in range(55):
+        task = record(project_a, "ecs")
+        delete_task(FailedTask.objects.all(), task.pk, Actor(operator))
+    client = login(superuser)
+    html = client.get(reverse("audit"), {"user": "olivia"}).content.decode()
+    assert "Page 1 of 2" in html and 'href="?user=olivia&amp;page=2"' in html
+    page_two = client.get(reverse("audit"), {"user": "olivia", "page": "2"})
+    assert len(page_two.context["page"].object_list) == 5
