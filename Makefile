@@ -41,6 +41,7 @@ bench: install
 	$(PY) -m bench $(BENCH_ARGS)
 
 lint: install
+	$(VENV)/bin/ruff check .
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 

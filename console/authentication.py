@@ -9,7 +9,12 @@ from rest_framework import authentication, exceptions
 
 from console.credentials import active_token, secret_for
 from console.models import AccessKey, ApiToken, Project
-from console.signing import SignatureError, canonical_request, parse_authorization, verify
+from console.signing import (
+    SignatureError,
+    canonical_request,
+    parse_authorization,
+    verify,
+)
 from failedtasks.models import Channel
 
 LAST_USED_PRECISION = timedelta(minutes=10)  # a signed call writes at most this often

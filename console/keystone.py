@@ -9,7 +9,6 @@ from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import (
-    APIException,
     AuthenticationFailed,
     NotFound,
     Throttled,
@@ -18,10 +17,9 @@ from rest_framework.exceptions import (
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
-from rest_framework.views import APIView
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from console import login_throttle
+from console.api_faces import FaceView
 from console.authentication import Credential
 from console.credentials import active_token, issue_token, revoke_token
 from console.models import Membership, Project, Role
@@ -31,36 +29,9 @@ _TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not 
            405: "Method Not Allowed", 415: "Unsupported Media Type", 429: "Too Many Requests"}
 
 
-def keystone_exception_handler(exc, context):
-    response = drf_exception_handler(exc, context)
-    if response is None:
-        return None
-    detail = exc.detail if isinstance(exc, APIException) else str(exc)
-    if isinstance(detail, dict | list):
-        detail = _first_message(detail)
-    response.data = {"error": {
-        "code": response.status_code,
-        "title": _TITLES.get(response.status_code, "Error"),
-        "message": str(detail),
-    }}
-    return response
-
-
-def _first_message(detail) -> str:
-    """'auth.identity.password: This field is required.' from DRF's nested errors."""
-    path = []
-    while isinstance(detail, dict | list) and detail:
-        if isinstance(detail, dict):
-            key, detail = next(iter(detail.items()))
-            path.append(str(key))
-        else:
-            detail = detail[0]
-    return f"{'.'.join(path)}: {detail}" if path else str(detail)
-
-
-class KeystoneView(APIView):
-    def get_exception_handler(self):
-        return keystone_exception_handler
+class KeystoneView(FaceView):
+    def error_body(self, status: int, message: str) -> dict:
+        return {"error": {"code": status, "title": _TITLES.get(status, "Error"), "message": message}}
 
 
 # --- POST /v3/auth/tokens --------------------------------------------------

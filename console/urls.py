@@ -4,8 +4,7 @@ from django.urls import include, path, register_converter
 
 from console import converters, credentials_views, keystone, views
 from console.forms import ThrottledAuthenticationForm
-from failedtasks import audit_views
-from failedtasks import insights_views
+from failedtasks import audit_views, insights_views
 from failedtasks import views as failedtasks_views
 from failedtasks.views import confirm_then_act
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from console.cloud_services import Service
 from console.models import Membership, Project, Region, Resource, Role
 from failedtasks.models import FailedTask, TaskStatus, category_for
-from failedtasks.services import recount_tallies, record_failure
+from failedtasks.services import record_failure, recount_tallies
 
 DEMO_NAMESPACE = uuid.UUID("6f1c2a52-5d8e-4c0b-9a57-2f5b1f3c9e01")
 

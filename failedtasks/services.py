@@ -23,8 +23,8 @@ from failedtasks.models import (
     FailedTask,
     FailedTaskQuerySet,
     Scope,
-    TaskTally,
     TaskStatus,
+    TaskTally,
     category_for,
 )
 

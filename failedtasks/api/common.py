@@ -1,11 +1,8 @@
-"""What every API face shares: the scoped project look-up, the audit actor, a
-face's error body, and strict integer parameters."""
+"""What the failed-task API faces share: the scoped project look-up, the audit
+actor, deletion by job id, and strict query parameters."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from rest_framework import exceptions
-from rest_framework.views import APIView
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from console.authentication import Credential, scoped_project_allows
 from console.errors import NotFound
@@ -13,8 +10,6 @@ from console.models import Role
 from console.scoping import project_for
 from failedtasks.models import Channel
 from failedtasks.services import Actor, NothingToDelete, delete_task
-
-MAX_ID = 2**63 - 1
 
 
 def api_project(request, project_id: str, need: str = Role.VIEWER):
@@ -64,38 +59,3 @@ def text_param(params, name: str, max_length: int = 255) -> str | None:
     if len(value) > max_length or "\x00" in value:
         raise exceptions.ValidationError(f"{name} must be at most {max_length} printable characters.")
     return value
-
-
-def _message(detail) -> str:
-    """The first message of DRF's (possibly nested) error detail, prefixed by its field."""
-    path = []
-    while isinstance(detail, dict | list) and detail:
-        if isinstance(detail, dict):
-            key, detail = next(iter(detail.items()))
-            if key != "non_field_errors":
-                path.append(str(key))
-        else:
-            detail = detail[0]
-    return f"{'.'.join(path)}: {detail}" if path else str(detail)
-
-
-class FaceView(APIView):
-    """An API face: subclasses say how their errors look (error_body)."""
-
-    def error_body(self, status: int, message: str) -> dict:
-        raise NotImplementedError
-
-    def get_exception_handler(self):
-        def handle(exc, context):
-            if isinstance(exc, Http404):
-                exc = exceptions.NotFound(str(exc) if isinstance(exc, NotFound) else
-                                          "The resource does not exist.")
-            elif isinstance(exc, PermissionDenied):
-                exc = exceptions.PermissionDenied(str(exc) or None)
-            response = drf_exception_handler(exc, context)
-            if response is not None:
-                detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
-                response.data = self.error_body(response.status_code, _message(detail))
-            return response
-
-        return handle

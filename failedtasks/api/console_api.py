@@ -18,9 +18,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
+from console.api_faces import FaceView
 from console.cloud_services import Service
 from console.models import Role
-from failedtasks.api.common import FaceView, api_actor, api_project, integer_param, text_param
+from failedtasks.api.common import api_actor, api_project, integer_param, text_param
 from failedtasks.models import (
     FailedTask,
     FailureStatus,

@@ -9,9 +9,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from console.api_faces import FaceView
 from console.cloud_services import Service
 from console.models import Role
-from failedtasks.api.common import FaceView, api_actor, api_project, delete_by_job_id, integer_param
+from failedtasks.api.common import (
+    api_actor,
+    api_project,
+    delete_by_job_id,
+    integer_param,
+)
 from failedtasks.models import FailedTask, TaskStatus
 from failedtasks.services import delete_all_seen, watermark_of
 

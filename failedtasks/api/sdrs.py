@@ -11,10 +11,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
+from console.api_faces import FaceView
 from console.cloud_services import Service
 from console.models import Role
 from failedtasks.api.common import (
-    FaceView,
     api_actor,
     api_project,
     delete_by_job_id,

@@ -1,8 +1,7 @@
 """The cloud-compatible paths, exactly as the cloud's SDKs call them (no trailing slashes)."""
 
-from django.urls import path
-
 from django.conf import settings
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from failedtasks.api import console_api, kps, sdrs

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from failedtasks.models import Deletion, DeletedTask, FailedTask, TaskStatus
+from failedtasks.models import DeletedTask, Deletion, FailedTask, TaskStatus
 from failedtasks.services import tallies_for
 from tests.conftest import record
 

@@ -7,7 +7,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from console.credentials import MAX_ACCESS_KEYS, create_access_key, issue_token, secret_for
+from console.credentials import (
+    MAX_ACCESS_KEYS,
+    create_access_key,
+    issue_token,
+    secret_for,
+)
 from console.models import AccessKey, ApiToken
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,14 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from failedtasks.models import Channel, DeletedTask, Deletion, FailedTask, Scope, TaskStatus
+from failedtasks.models import (
+    Channel,
+    DeletedTask,
+    Deletion,
+    FailedTask,
+    Scope,
+    TaskStatus,
+)
 from failedtasks.services import tallies_for
 from tests.conftest import record
 

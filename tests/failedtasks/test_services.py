@@ -4,7 +4,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from failedtasks.models import Category, DeletedTask, Deletion, FailedTask, Scope, TaskStatus
+from failedtasks.models import (
+    Category,
+    DeletedTask,
+    Deletion,
+    FailedTask,
+    Scope,
+    TaskStatus,
+)
 from failedtasks.services import (
     Actor,
     NothingToDelete,
