@@ -8,8 +8,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def clean_environment() -> dict:
+    """The environment without settings the tests set for themselves (the browser
+    tests allow synchronous ORM calls beside Playwright's loop, never a deployment)."""
+    dropped = ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    return {k: v for k, v in os.environ.items() if k not in dropped}
+
+
 def run_check(**env):
-    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    environment = clean_environment()
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=environment,
@@ -36,7 +43,7 @@ def test_production_with_a_secret_key_starts():
 
 
 def test_check_deploy_is_clean_with_production_settings():
-    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    environment = clean_environment()
     environment.update(DEBUG="false", SECRET_KEY="k" * 20 + "-Zq8#vT2!pL9@xW4$mN7%bR1^cY6&" + "j" * 20,
                        ALLOWED_HOSTS="console.example.com")
     result = subprocess.run(
@@ -48,7 +55,7 @@ def test_check_deploy_is_clean_with_production_settings():
 
 
 def test_production_cookies_are_secure_and_http_only():
-    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    environment = clean_environment()
     environment.update(DEBUG="false", SECRET_KEY="s" * 60)
     script = ("from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, "
               "s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY, "
