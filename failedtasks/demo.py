@@ -364,6 +364,10 @@ def generate_tasks(count: int, *, batch_size: int = 20_000, seed: int | None = N
             if show_progress:
                 _progress(done, count, stream)
         recount_tallies([p.pk for p in projects])
+    if connection.vendor == "postgresql":
+        # Fresh statistics, or the planner keeps choosing as if the table were empty.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
     if show_progress:
         stream.write("\n")
     return done
