@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from console import login_throttle
+from console.client_address import client_address
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -16,7 +17,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
-        address = login_throttle.client_address(self.request)
+        address = client_address(self.request)
         wait = login_throttle.retry_after(username, address)
         if wait:
             minutes = max(1, round(wait / 60))

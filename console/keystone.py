@@ -21,6 +21,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from console import login_throttle
 from console.api_faces import FaceView
 from console.authentication import Credential
+from console.client_address import client_address
 from console.credentials import active_token, issue_token, revoke_token
 from console.models import Membership, Project, Role
 
@@ -136,7 +137,7 @@ class Tokens(KeystoneView):
         data.is_valid(raise_exception=True)
         auth = data.validated_data["auth"]
         credentials = auth["identity"]["password"]["user"]
-        address = login_throttle.client_address(request)
+        address = client_address(request)
         if login_throttle.retry_after(credentials["name"], address):
             raise Throttled(detail="Too many failed sign-ins. Try again later.")
         user = authenticate(request, username=credentials["name"], password=credentials["password"])

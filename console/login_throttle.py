@@ -12,13 +12,10 @@ from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 
+from console.client_address import client_address
 from console.models import LoginFailure
 
 WINDOW = timedelta(minutes=15)
-
-
-def client_address(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
 def retry_after(username: str, address: str | None) -> int:

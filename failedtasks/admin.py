@@ -35,7 +35,7 @@ class FailedTaskAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         """Admin's delete_selected: audited, set-based, one deletion per project."""
-        actor = Actor(request.user, Channel.ADMIN, request.META.get("REMOTE_ADDR"))
+        actor = Actor.from_request(request, Channel.ADMIN)
         deleted = 0
         for project_id in queryset.values_list("project_id", flat=True).distinct().order_by():
             scope = queryset.filter(project_id=project_id)

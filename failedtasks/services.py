@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max
 from django.utils import timezone
 
+from console.client_address import client_address
 from console.models import Project
 from failedtasks.models import (
     Channel,
@@ -41,7 +42,7 @@ class Actor:
 
     @classmethod
     def from_request(cls, request, channel: str = Channel.CONSOLE) -> "Actor":
-        return cls(user=request.user, channel=channel, remote_addr=request.META.get("REMOTE_ADDR"))
+        return cls(user=request.user, channel=channel, remote_addr=client_address(request))
 
     @property
     def name(self) -> str:
