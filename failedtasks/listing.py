@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Max, Q
 from django.urls import reverse
+from django.utils.html import format_html_join
 
 from console.cloud_services import SERVICES
 from console.models import Project
@@ -114,6 +115,17 @@ class TaskListing:
         params = {"tab": self.tab, "q": self.search, "page": self.page, **changes}
         params = {k: v for k, v in params.items() if v not in ("", None, 1)}
         return f"?{urlencode(params)}" if params else ""
+
+    @cached_property
+    def place_inputs(self) -> str:
+        """Hidden inputs that carry the list's place (tab, search, page) through a form.
+
+        Built once per list rather than rendered by a template for every row."""
+        params = {"tab": self.tab, "q": self.search, "page": self.page if self.page > 1 else ""}
+        return format_html_join(
+            "", '<input type="hidden" name="{}" value="{}">',
+            ((name, value) for name, value in params.items() if value),
+        )
 
     def url(self, **changes) -> str:
         return self.base_url + self.query(**changes)
