@@ -3,6 +3,9 @@ through failedtasks.services like everywhere else (audited, tallies kept exact);
 the audit itself is read-only."""
 
 from django.contrib import admin, messages
+from django.core.paginator import Paginator
+from django.db import connection
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
@@ -11,8 +14,32 @@ from failedtasks.models import Channel, DeletedTask, Deletion, ErrorCode, Failed
 from failedtasks.services import Actor, delete_all_seen, watermark_of
 
 
+class EstimatedCountPaginator(Paginator):
+    """Counts exactly when filtered; for the whole table on PostgreSQL, reads the
+    planner's estimate instead of scanning millions of rows for a page number."""
+
+    estimate_above = 100_000  # rows; below this an exact count is cheap
+
+    @cached_property
+    def count(self):
+        query = self.object_list.query
+        if connection.vendor == "postgresql" and not query.where:
+            table = self.object_list.model._meta.db_table
+            with connection.cursor() as cursor:
+                # One query either way: the estimate when large, else the exact count.
+                cursor.execute(
+                    "SELECT CASE WHEN reltuples > %s THEN reltuples::bigint "
+                    f"ELSE (SELECT COUNT(*) FROM {connection.ops.quote_name(table)}) END "
+                    "FROM pg_class WHERE oid = %s::regclass",
+                    [self.estimate_above, table],
+                )
+                return cursor.fetchone()[0]
+        return super().count
+
+
 @admin.register(FailedTask)
 class FailedTaskAdmin(admin.ModelAdmin):
+    paginator = EstimatedCountPaginator
     list_display = ("job_id", "resource_name", "service", "status", "error_code", "failed_at",
                     "project")
     list_filter = ("service", "status", "category", "project", "failed_at")

@@ -122,3 +122,21 @@ def test_non_staff_cannot_reach_the_admin(client, operator):
     client.force_login(operator)
     response = client.get(reverse("admin:failedtasks_failedtask_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+def test_the_task_list_estimates_huge_totals_on_postgresql(project_a, monkeypatch):
+    from django.db import connection
+
+    from failedtasks.admin import EstimatedCountPaginator
+
+    for _ in range(7):
+        record(project_a)
+    unfiltered = EstimatedCountPaginator(FailedTask.objects.newest_first(), 10)
+    filtered = EstimatedCountPaginator(FailedTask.objects.filter(service="ecs").newest_first(), 10)
+    assert filtered.count == 7  # filtered lists always count exactly
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE failedtasks_failedtask")
+        monkeypatch.setattr(EstimatedCountPaginator, "estimate_above", 0)
+        assert EstimatedCountPaginator(FailedTask.objects.newest_first(), 10).count == 7  # the estimate
+    assert unfiltered.count == 7
