@@ -161,15 +161,20 @@ _SNAPSHOT_COLUMNS = [
 ]  # every TaskFields column plus project_id
 
 
+def _snapshot_sql_names() -> tuple[str, str, str]:
+    """The live table, the audit table and their shared columns, quoted for raw SQL."""
+    quote = connection.ops.quote_name
+    return (quote(FailedTask._meta.db_table), quote(DeletedTask._meta.db_table),
+            ", ".join(quote(column) for column in _SNAPSHOT_COLUMNS))
+
+
 def _move_to_audit(tasks: FailedTaskQuerySet, deletion: Deletion) -> int:
     """Delete `tasks` and snapshot each into the audit, as one set-based operation.
 
     Returns how many were deleted. Exactly the rows deleted are snapshotted, even
     when another deletion races this one for the same rows.
     """
-    live = connection.ops.quote_name(FailedTask._meta.db_table)
-    audit = connection.ops.quote_name(DeletedTask._meta.db_table)
-    cols = ", ".join(connection.ops.quote_name(c) for c in _SNAPSHOT_COLUMNS)
+    live, audit, cols = _snapshot_sql_names()
     ids_sql, ids_params = tasks.order_by().values("id").query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -299,9 +304,7 @@ def restore_deletion(deletion: Deletion, actor: Actor) -> int:
         deletion = Deletion.objects.select_for_update().get(pk=deletion.pk)
         if deletion.restored_at or timezone.now() - deletion.created_at > UNDO_WINDOW:
             raise CannotUndo(deletion.pk)
-        live = connection.ops.quote_name(FailedTask._meta.db_table)
-        audit = connection.ops.quote_name(DeletedTask._meta.db_table)
-        cols = ", ".join(connection.ops.quote_name(c) for c in _SNAPSHOT_COLUMNS)
+        live, audit, cols = _snapshot_sql_names()
         missing = (
             f"FROM {audit} d WHERE d.deletion_id = %s AND NOT EXISTS "
             f"(SELECT 1 FROM {live} f WHERE f.project_id = d.project_id AND f.job_id = d.job_id)"
@@ -314,9 +317,7 @@ def restore_deletion(deletion: Deletion, actor: Actor) -> int:
             )
             counts = {(s, c, st): n for s, c, st, n in cursor.fetchall()}
             cursor.execute(
-                f"INSERT INTO {live} ({cols}) SELECT "
-                + ", ".join(f"d.{connection.ops.quote_name(c)}" for c in _SNAPSHOT_COLUMNS)
-                + f" {missing}",
+                f"INSERT INTO {live} ({cols}) SELECT {cols} {missing}",
                 (deletion.pk,),
             )
             restored = cursor.rowcount
