@@ -48,7 +48,7 @@ def create_access_key(user, description: str = "") -> tuple[AccessKey, str]:
             user=user, access_key=access_key, salt=secrets.token_hex(16), description=description
         )
     logger.info("access key %s created for user %s", key.access_key, user.pk)
-    return key, _derive_secret(key.access_key, key.salt)
+    return key, secret_for(key)
 
 
 def access_keys_of(user):
@@ -98,8 +98,8 @@ def active_token(token: str) -> ApiToken | None:
     if not token or len(token) > 256:
         return None
     record = (
-        ApiToken.objects.select_related("user", "project")
-        .filter(token_hash=_hash_token(token), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        ApiToken.objects.live().select_related("user", "project")
+        .filter(token_hash=_hash_token(token))
         .first()
     )
     if record is None or not record.user.is_active:
@@ -116,7 +116,7 @@ def revoke_token(record: ApiToken) -> None:
 def active_tokens_of(user):
     """The user's live tokens (not expired, not revoked), newest first, with their projects."""
     return (
-        ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        ApiToken.objects.live().filter(user=user)
         .select_related("project")
         .order_by("-created_at", "-id")
     )

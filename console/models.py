@@ -169,6 +169,12 @@ class AccessKey(models.Model):
         return self.access_key
 
 
+class ApiTokenQuerySet(models.QuerySet):
+    def live(self) -> "ApiTokenQuerySet":
+        """Tokens that still authenticate: neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
 class ApiToken(models.Model):
     """A Keystone-style token scoped to one project; only its SHA-256 is stored."""
 
@@ -180,6 +186,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
