@@ -25,8 +25,8 @@ from console.credentials import (
     delete_access_key,
     revoke_user_token,
 )
-from console.models import AccessKey, Project
-from console.views import LAST_PROJECT_SESSION_KEY
+from console.models import AccessKey
+from console.views import last_project
 
 PAGE_TEMPLATE = "console/credentials.html"
 TOKENS_SHOWN = 100  # scripts may log in often; the newest are the ones to revoke
@@ -39,17 +39,11 @@ class AccessKeyForm(forms.Form):
     )
 
 
-def _last_project(request):
-    """The project the person was working in, so the header and Service List keep it."""
-    last = request.session.get(LAST_PROJECT_SESSION_KEY)
-    return Project.objects.visible_to(request.user).filter(pk=last).first() if last else None
-
-
 def _page(request, form=None, new_key=None, new_secret=None, status=200):
     access_keys = list(access_keys_of(request.user))
     tokens = list(active_tokens_of(request.user)[: TOKENS_SHOWN + 1])
     return render(request, PAGE_TEMPLATE, {
-        "project": _last_project(request),
+        "project": last_project(request),  # the header and Service List keep it
         "access_keys": access_keys,
         "max_access_keys": MAX_ACCESS_KEYS,
         "at_key_limit": len(access_keys) >= MAX_ACCESS_KEYS,
@@ -99,7 +93,7 @@ def create_key(request):
 @login_required
 def confirm_delete_key(request, key_id: int):
     return render(request, "console/confirm_delete_key.html", {
-        "project": _last_project(request), "key": access_key_of(request.user, key_id),
+        "project": last_project(request), "key": access_key_of(request.user, key_id),
     })
 
 

@@ -18,14 +18,17 @@ def _service_url(project_id: str, service: str) -> str:
     return reverse("service", args=[project_id, service])
 
 
+def last_project(request) -> Project | None:
+    """The project the person worked in last, if they still have a role in it."""
+    last = request.session.get(LAST_PROJECT_SESSION_KEY)
+    return Project.objects.visible_to(request.user).filter(pk=last).first() if last else None
+
+
 @require_GET
 @login_required
 def home(request):
     """Open the project used last (or the first one) on Elastic Cloud Server."""
-    projects = Project.objects.visible_to(request.user)
-    last = request.session.get(LAST_PROJECT_SESSION_KEY)
-    project = projects.filter(pk=last).first() if last else None
-    project = project or projects.first()
+    project = last_project(request) or Project.objects.visible_to(request.user).first()
     if project is None:
         return render(request, "console/no_projects.html", status=403)
     return redirect(_service_url(project.pk, Service.ECS))
