@@ -36,3 +36,12 @@ def project_for(user, project_id: str, need: str = Role.VIEWER) -> tuple[Project
             % {"role": Role(project.role).label}
         )
     return project, project.role
+
+
+def reviewed_projects(user, refusal: str) -> list[Project]:
+    """The projects whose failures and audit the user reviews (admin of them; every
+    project for a superuser), with their regions; NotAllowed(refusal) when none."""
+    projects = list(Project.objects.administered_by(user).select_related("region"))
+    if not projects:
+        raise NotAllowed(refusal)
+    return projects

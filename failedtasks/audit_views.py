@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from console.cloud_services import Service
-from console.errors import NotAllowed
-from console.models import Project
+from console.scoping import reviewed_projects
 from failedtasks.audit import (
     PAGE_SIZE,
     SNAPSHOT_PAGE_SIZE,
@@ -22,11 +21,8 @@ from failedtasks.audit import (
 from failedtasks.models import Channel, DeletedTask, Deletion
 
 
-def _reviewed_projects(request):
-    projects = Project.objects.administered_by(request.user)
-    if not projects.exists():
-        raise NotAllowed(_("The audit trail is for project admins."))
-    return projects
+def _reviewed_projects(request) -> list:
+    return reviewed_projects(request.user, _("The audit trail is for project admins."))
 
 
 @require_GET
@@ -36,7 +32,7 @@ def audit_trail(request):
     filters = AuditFilters.from_params(request.GET)
     page = Paginator(deletions_for(projects, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "failedtasks/audit.html", {
-        "page": page, "filters": filters, "projects": projects.select_related("region"),
+        "page": page, "filters": filters, "projects": projects,
         "services": Service.choices, "channels": Channel.choices,
     })
 

@@ -149,14 +149,14 @@ def _busiest(counts: dict[Place, int]) -> Place:
     )[0]
 
 
-def failed_in(projects: QuerySet, since: datetime, until: datetime) -> QuerySet:
+def failed_in(projects, since: datetime, until: datetime) -> QuerySet:
     """The failed tasks the insights count: in those projects, failed in [since, until]."""
     return FailedTask.objects.failed().filter(
         project__in=projects, failed_at__gte=since, failed_at__lte=until
     )
 
 
-def failure_insights(projects: QuerySet, period: Period, until: datetime | None = None) -> Insights:
+def failure_insights(projects, period: Period, until: datetime | None = None) -> Insights:
     """Failed tasks of `projects` over `period` ending at `until` (default now).
 
     Five queries whatever the data (one when nothing failed):

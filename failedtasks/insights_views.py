@@ -18,9 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
-from console.errors import Invalid, NotAllowed, NotFound
-from console.models import Project
-from console.scoping import PROJECT_ID
+from console.errors import Invalid, NotFound
+from console.scoping import PROJECT_ID, reviewed_projects
 from failedtasks.insights import DEFAULT_PERIOD, PERIODS, Bar, Bucket, failure_insights
 
 BAR_ROW = 42  # px per bar: the label line, then the bar
@@ -31,11 +30,9 @@ AXIS_LABELS = 5  # at most this many time labels under the columns, so 320 px fi
 @require_GET
 @login_required
 def insights(request):
-    reviewed = Project.objects.administered_by(request.user)
-    projects = list(reviewed.select_related("region"))  # the filter's choices, and the 403
-    if not projects:
-        raise NotAllowed(_("Failure insights are for project admins. Ask an admin of your "
-                           "project, or a superuser, to review failures for you."))
+    projects = reviewed_projects(request.user, _(  # the filter's choices, and the 403
+        "Failure insights are for project admins. Ask an admin of your project, or a "
+        "superuser, to review failures for you."))
     period = PERIODS.get(request.GET.get("period", DEFAULT_PERIOD))
     if period is None:
         raise Invalid(_("Unknown period. Choose the last 24 hours (24h), 7 days (7d) "
@@ -47,8 +44,7 @@ def insights(request):
                         and p.pk == project_id), None)
         if project is None:
             raise NotFound(_("There is no such project, or you are not an admin of it."))
-    scope = Project.objects.filter(pk=project.pk) if project else reviewed
-    data = failure_insights(scope, period)
+    data = failure_insights([project] if project else projects, period)
     return render(request, "failedtasks/insights.html", {
         "insights": data,
         "projects": projects,
