@@ -3,15 +3,27 @@ through failedtasks.services like everywhere else (audited, tallies kept exact);
 the audit itself is read-only."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import OuterRef, Subquery
+from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from console.errors import Invalid
 from console.models import Project
-from failedtasks.models import Channel, DeletedTask, Deletion, ErrorCode, FailedTask
-from failedtasks.services import Actor, delete_all_seen, watermark_of
+from failedtasks.confirmations import FIELD, sign_revisions, verify_revisions
+from failedtasks.models import (
+    Channel,
+    DeletedTask,
+    Deletion,
+    ErrorCode,
+    FailedTask,
+    ProjectRevision,
+)
+from failedtasks.services import Actor, delete_all_seen
 
 
 class EstimatedCountPaginator(Paginator):
@@ -50,6 +62,7 @@ class FailedTaskAdmin(admin.ModelAdmin):
     ordering = ("-failed_at", "-id")
     show_full_result_count = False  # a COUNT(*) over millions of rows on every page is not free
     readonly_fields = ("category", "recorded_at")
+    actions = ["delete_selected"]  # ours, below, in place of Django's
 
     def has_add_permission(self, request):
         return False  # failures are recorded by the systems that run operations (API)
@@ -57,23 +70,67 @@ class FailedTaskAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    # Deleting follows the console's two-step protocol: the confirmation page
+    # signs the revision of every project it showed tasks of, and the POST
+    # deletes the selected tasks only as they were then (re-reported ones stay).
+
+    @admin.action(permissions=["delete"],
+                  description=gettext_lazy("Delete selected failed tasks (audited)"))
+    def delete_selected(self, request, queryset):
+        if request.POST.get("post"):
+            if self._verified_revisions(request) is not None:
+                self.delete_queryset(request, queryset)
+            return None  # back to the list, with the message
+        token = self._sign(request, queryset)  # read before the page lists the tasks
+        response = django_delete_selected(self, request, queryset)
+        response.context_data["confirmation_token"] = token
+        return response
+
+    def render_delete_form(self, request, context):
+        task = context["object"]  # pinned as loaded: its own revision
+        context["confirmation_token"] = sign_revisions(request.user,
+                                                       {task.project_id: task.revision})
+        return super().render_delete_form(request, context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if request.method == "POST" and self._verified_revisions(request) is None:
+            return redirect(request.path)
+        return super().delete_view(request, object_id, extra_context)
+
     def delete_model(self, request, obj):
         self.delete_queryset(request, FailedTask.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        """Admin's delete_selected: audited, set-based, one deletion per project."""
+        """Audited, set-based, one deletion per project, as of the confirmation."""
+        revisions = self._verified_revisions(request) or {}
         actor = Actor.from_request(request, Channel.ADMIN)
         deleted = 0
-        for project_id in queryset.values_list("project_id", flat=True).distinct().order_by():
-            scope = queryset.filter(project_id=project_id)
-            watermark = watermark_of(scope)
-            if watermark is not None:
-                project = Project.objects.get(pk=project_id)
-                deleted += delete_all_seen(project, scope, watermark, actor,
-                                           criteria={"admin": True}).deleted_count
+        for project in Project.objects.filter(pk__in=revisions).order_by("pk"):
+            deleted += delete_all_seen(
+                project, queryset.filter(project=project), revisions[project.pk], actor,
+                criteria={"admin": True},
+            ).deleted_count
         self.message_user(request, ngettext("Deleted %d failed task (audited).",
                                             "Deleted %d failed tasks (audited).", deleted) % deleted,
                           messages.SUCCESS)
+
+    @staticmethod
+    def _sign(request, queryset) -> str:
+        """The revision now of each project the confirmation shows tasks of."""
+        revisions = (
+            Project.objects.filter(pk__in=queryset.values("project_id"))
+            .annotate(revision=Subquery(
+                ProjectRevision.objects.filter(project=OuterRef("pk")).values("revision")))
+            .values_list("pk", "revision")
+        )
+        return sign_revisions(request.user, {pk: revision or 0 for pk, revision in revisions})
+
+    def _verified_revisions(self, request) -> dict | None:
+        try:
+            return verify_revisions(request.POST.get(FIELD), request.user)
+        except Invalid as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return None
 
 
 @admin.register(ErrorCode)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from console.cloud_services import Service
 from console.models import Membership, Project, Region, Resource, Role
 from failedtasks.models import FailedTask, TaskStatus, category_for
-from failedtasks.services import record_failure, recount_tallies
+from failedtasks.services import record_failure, recount_tallies, take_revision
 
 DEMO_NAMESPACE = uuid.UUID("6f1c2a52-5d8e-4c0b-9a57-2f5b1f3c9e01")
 
@@ -300,11 +300,12 @@ GENERATED_SHAPES = [
 BULK_COLUMNS = [
     "project_id", "service", "job_id", "job_type", "status", "category", "failure_status",
     "resource_id", "resource_name", "resource_type", "parent_id", "error_code",
-    "fail_reason", "begin_time", "failed_at", "extra", "recorded_at",
+    "fail_reason", "begin_time", "failed_at", "extra", "recorded_at", "revision",
 ]
 
 
-def _generated_rows(projects: list[Project], shapes: list, count: int, rng: random.Random):
+def _generated_rows(projects: list[Project], shapes: list, count: int, rng: random.Random,
+                    revisions: dict[str, int]):
     now = timezone.now()
     for _ in range(count):
         project = rng.choice(projects)
@@ -317,7 +318,7 @@ def _generated_rows(projects: list[Project], shapes: list, count: int, rng: rand
             failure_status, str(uuid.UUID(int=rng.getrandbits(128), version=4)),
             f"{service}-load-{number:04d}", resource_type, "", rng.choice(codes),
             f"{job_type} failed (generated)", failed_at - timedelta(seconds=30), failed_at,
-            "{}", now,
+            "{}", now, revisions[project.pk],
         )
 
 
@@ -345,9 +346,12 @@ def generate_tasks(count: int, *, batch_size: int = 20_000, seed: int | None = N
     rng = random.Random(seed)
     table = connection.ops.quote_name(FailedTask._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in BULK_COLUMNS)
-    rows = _generated_rows(projects, shapes, count, rng)
     done = 0
     with transaction.atomic(), connection.cursor() as cursor:
+        # One revision per project for the whole load, taken in one order; the
+        # projects' recordings wait until it commits, as for any other change.
+        revisions = {p.pk: take_revision(p.pk) for p in sorted(projects, key=lambda p: p.pk)}
+        rows = _generated_rows(projects, shapes, count, rng, revisions)
         while done < count:
             batch = [next(rows) for _ in range(min(batch_size, count - done))]
             if connection.vendor == "postgresql":

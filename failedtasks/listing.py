@@ -5,18 +5,40 @@ from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urlencode
 
-from django.db.models import Count, Max, Q
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 from django.utils.html import format_html_join
 
 from console.cloud_services import SERVICES
 from console.models import Project
-from failedtasks.models import Category, FailedTask, FailedTaskQuerySet
+from failedtasks.models import (
+    Category,
+    FailedTask,
+    FailedTaskQuerySet,
+    ProjectRevision,
+    TaskStatus,
+    TaskTally,
+)
 from failedtasks.services import Tallies, tallies_for
 
 PAGE_SIZE = 10
 SEARCH_MAX_LENGTH = 100
 CONFIRM_PREVIEW = 10  # tasks named in a Delete All confirmation before "and N more"
+COUNT_LIMIT = 10_000  # a search counts this far, then says "more than"
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What a Delete All confirmation shows: how many, which first, as of which revision."""
+
+    revision: int
+    count: int
+    preview: list
+    count_is_lower_bound: bool = False  # "more than COUNT_LIMIT" for a broad search
+
+    @property
+    def more(self) -> int:
+        return max(0, self.count - len(self.preview))
 
 
 @dataclass(frozen=True)
@@ -99,11 +121,46 @@ class TaskListing:
 
     # --- confirmation of Delete All ---------------------------------------
 
-    def confirmation(self) -> dict:
-        """The count, watermark and first tasks a Delete All confirmation shows."""
-        summary = self.deletable().aggregate(count=Count("id"), watermark=Max("id"))
-        preview = list(self.deletable()[:CONFIRM_PREVIEW])
-        return {**summary, "preview": preview, "more": max(0, summary["count"] - len(preview))}
+    def confirmation(self) -> Confirmation:
+        """The revision, count and first tasks a Delete All confirmation shows.
+
+        The revision is read in the same statement as the tallies, so the count
+        is exactly the tasks at or below it; a search counts its matches at or
+        below it, up to COUNT_LIMIT.
+        """
+        revision, tallied = self._revision_and_failed_tally()
+        scope = self.deletable().seen_at(revision)
+        preview = list(scope[:CONFIRM_PREVIEW])
+        if not self.search:
+            return Confirmation(revision, tallied, preview)
+        if len(preview) < CONFIRM_PREVIEW:
+            return Confirmation(revision, len(preview), preview)
+        counted = scope.order_by().values("id")[: COUNT_LIMIT + 1].count()
+        return Confirmation(revision, min(counted, COUNT_LIMIT), preview,
+                            count_is_lower_bound=counted > COUNT_LIMIT)
+
+    def _revision_and_failed_tally(self) -> tuple[int, int]:
+        """One statement, so both are read from one snapshot of the database."""
+        tallies = TaskTally.objects.filter(
+            project=self.project, service=self.service, status=TaskStatus.FAIL
+        )
+        if self.tab:
+            tallies = tallies.filter(category=self.tab)
+        rows = list(
+            tallies.values("project")
+            .annotate(
+                failed=Sum("count"),
+                revision=Subquery(
+                    ProjectRevision.objects.filter(project=OuterRef("project")).values("revision")
+                ),
+            )
+            .values_list("revision", "failed")
+            .order_by()
+        )
+        if not rows:  # no task was ever tallied here: nothing to count
+            return ProjectRevision.objects.current(self.project.pk), 0
+        revision, failed = rows[0]
+        return revision or 0, failed
 
     def criteria(self) -> dict:
         """The filters, as the audit records them."""

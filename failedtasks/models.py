@@ -95,6 +95,14 @@ class FailedTaskQuerySet(models.QuerySet):
         # id breaks ties between equal failure times, so paging never repeats a row.
         return self.order_by("-failed_at", "-id")
 
+    def seen_at(self, revision: int) -> "FailedTaskQuerySet":
+        """The tasks as a listing that read `revision` saw them: unchanged since."""
+        return self.filter(revision__lte=revision)
+
+    def changed_since(self, revision: int) -> "FailedTaskQuerySet":
+        """Tasks recorded, or recorded again, after a listing that read `revision`."""
+        return self.filter(revision__gt=revision)
+
 
 class TaskFields(models.Model):
     """The columns of a failed task, shared by the live table and the audit snapshot.
@@ -134,7 +142,14 @@ class TaskFields(models.Model):
 
 
 class FailedTask(TaskFields):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="failed_tasks")
+    # No index of its own: every composite index below starts with the project.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="failed_tasks", db_index=False
+    )
+    revision = models.BigIntegerField(
+        default=0, editable=False,
+        help_text="The project revision at which this task was last recorded (see ProjectRevision).",
+    )
 
     objects = FailedTaskQuerySet.as_manager()
 
@@ -157,6 +172,8 @@ class FailedTask(TaskFields):
             # Counting failed tasks of one project and service (recounts, checks).
             models.Index(fields=["project", "service", "status"], name="task_counter"),
             models.Index(fields=["project", "error_code"], name="task_error_code"),
+            # Tasks recorded since a watermark: what a Delete All kept.
+            models.Index(fields=["project", "revision"], name="task_project_revision"),
             # Failure insights: counts by service, tab and code over a period, read
             # from the index alone.
             models.Index(
@@ -177,6 +194,35 @@ class FailedTask(TaskFields):
                 condition=models.Q(category__in=Category.values), name="task_category_known"
             ),
         ]
+
+
+class ProjectRevisionManager(models.Manager):
+    def current(self, project_id: str) -> int:
+        """The project's revision now: the watermark of a listing that starts now."""
+        row = self.filter(project_id=project_id).values_list("revision", flat=True).first()
+        return row or 0
+
+
+class ProjectRevision(models.Model):
+    """The newest revision handed out to a change of one project's failed tasks.
+
+    Recording a task (new, or the same job again) takes the next revision and
+    stamps it on the task; the row stays locked until that transaction commits,
+    so revisions of one project commit in the order they were handed out. A
+    listing that reads revision W therefore sees every task stamped W or lower,
+    and any task stamped later was recorded, or changed, after the listing: what
+    Delete All "up to W" relies on (docs/deletion-guarantee.md).
+    """
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    revision = models.BigIntegerField(default=0)
+
+    objects = ProjectRevisionManager()
+
+    def __str__(self) -> str:
+        return f"{self.project_id} at revision {self.revision}"
 
 
 class TaskTally(models.Model):
@@ -271,7 +317,8 @@ class Deletion(models.Model):
         default=dict, blank=True, help_text="The filters the deleted list was shown with."
     )
     watermark = models.BigIntegerField(
-        null=True, blank=True, help_text="The newest task id the confirmation covered."
+        null=True, blank=True,
+        help_text="The project revision the confirmation showed; newer tasks were kept.",
     )
     deleted_count = models.PositiveIntegerField(default=0)
     kept_count = models.PositiveIntegerField(
@@ -295,9 +342,13 @@ class Deletion(models.Model):
 class DeletedTask(TaskFields):
     """A snapshot of a task as it was when it was deleted."""
 
-    deletion = models.ForeignKey(Deletion, on_delete=models.PROTECT, related_name="tasks")
+    # No index of their own: deleted_task_by_deletion serves the deletion look-ups,
+    # and fewer indexes keep a 100,000-task Delete All close to a bare DELETE.
+    deletion = models.ForeignKey(
+        Deletion, on_delete=models.PROTECT, related_name="tasks", db_index=False
+    )
     task_pk = models.BigIntegerField(help_text="The id the task had while it was live.")
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+", db_index=False)
 
     class Meta:
         ordering = ["-failed_at", "-task_pk"]

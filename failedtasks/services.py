@@ -2,17 +2,24 @@
 
 The console views, the three API faces, the admin and the management commands
 all call these functions, so each rule lives once: deletions are audited with a
-snapshot of every task, Delete All is one set-based statement bounded by the
-watermark its confirmation showed, and the tallies behind the counter move in
-the same transaction as the rows they count.
+snapshot of every task, the tallies behind the counter move in the same
+transaction as the rows they count, and every bulk deletion follows one
+protocol (docs/deletion-guarantee.md):
+
+- every recording stamps the task with the project's next revision, handed out
+  under a row lock held until commit, so revisions commit in order;
+- a listing or confirmation reads the project's revision first: its watermark;
+- Delete All removes only tasks in its scope still stamped at or below that
+  watermark. A task recorded later, or recorded again later (a running
+  creation that has since failed), carries a higher revision and survives.
 """
 
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Max
+from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from console.client_address import client_address
@@ -23,6 +30,7 @@ from failedtasks.models import (
     Deletion,
     FailedTask,
     FailedTaskQuerySet,
+    ProjectRevision,
     Scope,
     TaskStatus,
     TaskTally,
@@ -73,21 +81,54 @@ def tallies_for(project: Project, service: str) -> Tallies:
 
 
 def _adjust_tallies(project_id: str, deltas: dict[TallyKey, int]) -> None:
-    deltas = {key: n for key, n in deltas.items() if n}
-    if not deltas:
-        return
-    TaskTally.objects.bulk_create(
-        [
-            TaskTally(project_id=project_id, service=s, category=c, status=st, count=0)
-            for (s, c, st) in deltas
-        ],
-        ignore_conflicts=True,
-    )
-    # Sorted, so two transactions touching the same rows lock them in one order.
-    for (service, category, status), delta in sorted(deltas.items()):
-        TaskTally.objects.filter(
-            project_id=project_id, service=service, category=category, status=status
-        ).update(count=F("count") + delta)
+    """Move the tallies by `deltas`: one upsert raises, one UPDATE lowers.
+
+    Keys go in sorted order, so two transactions lock shared rows in one order.
+    A lowered tally always exists already (its tasks were counted into it).
+    """
+    table = connection.ops.quote_name(TaskTally._meta.db_table)
+    raised = sorted((key, n) for key, n in deltas.items() if n > 0)
+    lowered = sorted((key, -n) for key, n in deltas.items() if n < 0)
+    with connection.cursor() as cursor:
+        if raised:
+            cursor.execute(
+                f"INSERT INTO {table} (project_id, service, category, status, count) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s)"] * len(raised))
+                + " ON CONFLICT (project_id, service, category, status) "
+                f"DO UPDATE SET count = {table}.count + excluded.count",
+                [v for key, n in raised for v in (project_id, *key, n)],
+            )
+        if lowered:
+            cases = " ".join(["WHEN service = %s AND category = %s AND status = %s THEN %s"]
+                             * len(lowered))
+            keys = " OR ".join(["(service = %s AND category = %s AND status = %s)"] * len(lowered))
+            cursor.execute(
+                f"UPDATE {table} SET count = count - CASE {cases} ELSE 0 END "
+                f"WHERE project_id = %s AND ({keys})",
+                [v for key, n in lowered for v in (*key, n)]
+                + [project_id] + [v for key, _n in lowered for v in key],
+            )
+
+
+def take_revision(project_id: str) -> int:
+    """Hand out the project's next revision, for a change to its tasks.
+
+    The project's ProjectRevision row stays locked until the caller's
+    transaction commits, so a second change of the same project waits: the
+    revisions of one project commit in the order they were handed out, and a
+    listing that reads revision W has every change stamped W or lower in view.
+    Call it first in the transaction, before locking any task, so every writer
+    takes the locks in one order (revision, then tasks, then tallies).
+    """
+    table = connection.ops.quote_name(ProjectRevision._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (project_id, revision) VALUES (%s, 1) "
+            f"ON CONFLICT (project_id) DO UPDATE SET revision = {table}.revision + 1 "
+            f"RETURNING revision",
+            [project_id],
+        )
+        return cursor.fetchone()[0]
 
 
 def recount_tallies(project_ids: list[str] | None = None) -> None:
@@ -119,7 +160,8 @@ def record_failure(project: Project, *, service: str, job_id: str, **fields) -> 
     """Store a failed (or still running) task; the same job id again updates it.
 
     Returns (task, created). A creation reported RUNNING and later FAIL stays one
-    task whose status moves, with the tallies moving with it.
+    task whose status moves, with the tallies moving with it; either way the
+    task takes a new revision, so no confirmation opened before covers it.
     """
     fields = {name: value for name, value in fields.items() if name in RECORDED_FIELDS}
     fields.setdefault("status", TaskStatus.FAIL)
@@ -128,21 +170,18 @@ def record_failure(project: Project, *, service: str, job_id: str, **fields) -> 
         fields.get("failure_status", ""), fields.get("job_type", ""), fields["status"]
     )
     with transaction.atomic():
+        # The project's revision lock also serializes two reports of one job:
+        # the second finds the first's row instead of colliding with it.
+        fields["revision"] = take_revision(project.pk)
         existing = (
             FailedTask.objects.select_for_update().filter(project=project, job_id=job_id).first()
         )
         if existing is None:
-            try:
-                with transaction.atomic():
-                    task = FailedTask.objects.create(
-                        project=project, service=service, job_id=job_id, **fields
-                    )
-            except IntegrityError:
-                # Another request recorded the same job a moment ago: update that one.
-                existing = FailedTask.objects.select_for_update().get(project=project, job_id=job_id)
-            else:
-                _adjust_tallies(project.pk, {(service, task.category, task.status): 1})
-                return task, True
+            task = FailedTask.objects.create(
+                project=project, service=service, job_id=job_id, **fields
+            )
+            _adjust_tallies(project.pk, {(service, task.category, task.status): 1})
+            return task, True
         before = (existing.service, existing.category, existing.status)
         existing.service = service
         for name, value in fields.items():
@@ -157,7 +196,7 @@ def record_failure(project: Project, *, service: str, job_id: str, **fields) -> 
 # --- Deleting --------------------------------------------------------------
 
 _SNAPSHOT_COLUMNS = [
-    f.column for f in FailedTask._meta.concrete_fields if f.name != "id"
+    f.column for f in FailedTask._meta.concrete_fields if f.name not in ("id", "revision")
 ]  # every TaskFields column plus project_id
 
 
@@ -168,48 +207,53 @@ def _snapshot_sql_names() -> tuple[str, str, str]:
             ", ".join(quote(column) for column in _SNAPSHOT_COLUMNS))
 
 
-def _move_to_audit(tasks: FailedTaskQuerySet, deletion: Deletion) -> int:
-    """Delete `tasks` and snapshot each into the audit, as one set-based operation.
+def _move_to_audit(tasks: FailedTaskQuerySet, deletion: Deletion, watermark: int) -> dict:
+    """Delete `tasks` still at or below `watermark`, snapshotting each into the audit.
 
-    Returns how many were deleted. Exactly the rows deleted are snapshotted, even
-    when another deletion races this one for the same rows.
+    Set-based, whatever the number of rows. Returns how many were deleted per
+    (service, category, status), for the tallies. Exactly the rows deleted are
+    snapshotted, even when another deletion races this one for the same rows.
+    The watermark is checked on the deleted row itself, not only in the
+    subquery, so PostgreSQL re-checks it on a row recorded again meanwhile.
     """
     live, audit, cols = _snapshot_sql_names()
     ids_sql, ids_params = tasks.order_by().values("id").query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One statement: the rows DELETE really removed are the rows snapshotted.
+            # One statement: the rows DELETE really removed are the rows snapshotted
+            # and the rows counted.
             cursor.execute(
-                f"WITH gone AS (DELETE FROM {live} WHERE id IN ({ids_sql}) "
-                f"RETURNING id, {cols}) "
-                f"INSERT INTO {audit} ({cols}, task_pk, deletion_id) "
-                f"SELECT {cols}, id, %s FROM gone",
-                (*ids_params, deletion.pk),
+                f"WITH gone AS (DELETE FROM {live} WHERE id IN ({ids_sql}) AND revision <= %s "
+                f"RETURNING id, {cols}), "
+                f"saved AS (INSERT INTO {audit} ({cols}, task_pk, deletion_id) "
+                f"SELECT {cols}, id, %s FROM gone) "
+                f"SELECT service, category, status, COUNT(*) FROM gone "
+                f"GROUP BY service, category, status",
+                (*ids_params, watermark, deletion.pk),
             )
-            return cursor.rowcount
+            return {(s, c, st): n for s, c, st, n in cursor.fetchall()}
         # SQLite has no DELETE in a CTE; its IMMEDIATE transactions (settings)
-        # hold the write lock from BEGIN, so nothing changes between the two.
+        # hold the write lock from BEGIN, so nothing changes between the three.
         cursor.execute(
             f"INSERT INTO {audit} ({cols}, task_pk, deletion_id) "
-            f"SELECT {cols}, id, %s FROM {live} WHERE id IN ({ids_sql})",
-            (deletion.pk, *ids_params),
+            f"SELECT {cols}, id, %s FROM {live} WHERE id IN ({ids_sql}) AND revision <= %s",
+            (deletion.pk, *ids_params, watermark),
         )
         cursor.execute(
             f"DELETE FROM {live} WHERE id IN "
             f"(SELECT task_pk FROM {audit} WHERE deletion_id = %s)",
             (deletion.pk,),
         )
-        return cursor.rowcount
+        cursor.execute(
+            f"SELECT service, category, status, COUNT(*) FROM {audit} WHERE deletion_id = %s "
+            f"GROUP BY service, category, status",
+            (deletion.pk,),
+        )
+        return {(s, c, st): n for s, c, st, n in cursor.fetchall()}
 
 
-def _untally_deleted(deletion: Deletion) -> None:
-    counts = (
-        DeletedTask.objects.filter(deletion=deletion)
-        .values_list("service", "category", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    _adjust_tallies(deletion.project_id, {(s, c, st): -n for s, c, st, n in counts})
+def _untally(project_id: str, deleted: dict) -> None:
+    _adjust_tallies(project_id, {key: -n for key, n in deleted.items()})
 
 
 def _start_deletion(project_id: str, actor: Actor, **details) -> Deletion:
@@ -227,31 +271,32 @@ class NothingToDelete(Exception):
     """The task is gone already (deleted by someone else, or never existed here)."""
 
 
-def delete_task(task_scope: FailedTaskQuerySet, task_pk: int, actor: Actor) -> Deletion:
+def delete_task(
+    task_scope: FailedTaskQuerySet, task_pk: int, actor: Actor, *, watermark: int | None = None
+) -> Deletion:
     """Delete one task found within `task_scope` (a project's, a service's tasks).
 
-    Raises NothingToDelete when it is not there, so a double submit deletes once.
-    Running tasks are not deletable: callers scope them out.
+    With `watermark` (the revision its confirmation showed), a task recorded
+    again since is not deleted. Raises NothingToDelete when the task is not
+    there (or changed), so a double submit deletes once. Running tasks are not
+    deletable: callers scope them out.
     """
     with transaction.atomic():
-        task = task_scope.filter(pk=task_pk).select_for_update().first()
+        scope = task_scope if watermark is None else task_scope.seen_at(watermark)
+        task = scope.filter(pk=task_pk).select_for_update().first()
         if task is None:
             raise NothingToDelete(task_pk)
         deletion = _start_deletion(
-            task.project_id, actor, service=task.service, scope=Scope.ONE, watermark=task.pk
+            task.project_id, actor, service=task.service, scope=Scope.ONE,
+            watermark=task.revision,
         )
-        deleted = _move_to_audit(FailedTask.objects.filter(pk=task.pk), deletion)
+        deleted = _move_to_audit(FailedTask.objects.filter(pk=task.pk), deletion, task.revision)
         if not deleted:
             raise NothingToDelete(task_pk)  # rolls the audit row back too
-        deletion.deleted_count = deleted
+        deletion.deleted_count = sum(deleted.values())
         deletion.save(update_fields=["deleted_count"])
-        _untally_deleted(deletion)
+        _untally(task.project_id, deleted)
         return deletion
-
-
-def watermark_of(tasks: FailedTaskQuerySet) -> int | None:
-    """The newest task id a confirmation covers; Delete All goes no further."""
-    return tasks.aggregate(newest=Max("id"))["newest"]
 
 
 def delete_all_seen(
@@ -263,23 +308,38 @@ def delete_all_seen(
     service: str = "",
     criteria: dict | None = None,
 ) -> Deletion:
-    """Delete the tasks a Delete All confirmation showed: `tasks` up to `watermark`.
+    """Delete the tasks a listing or confirmation showed: `tasks` as of `watermark`.
 
-    `tasks` is the scope recomputed on the server (project, service, tab, search);
-    a client never sends ids. Tasks recorded after the confirmation opened have
-    higher ids and survive; the audit says how many were kept.
+    `tasks` is the scope recomputed on the server (project, service, tab,
+    search); a client never sends ids. `watermark` is the project revision the
+    listing read (ProjectRevision.objects.current, before reading its rows).
+    Tasks recorded, or recorded again, after that have higher revisions and
+    survive; the audit says how many of the scope were kept.
     """
     with transaction.atomic():
         deletion = _start_deletion(
             project.pk, actor, service=service, scope=Scope.ALL,
             criteria=criteria or {}, watermark=watermark,
         )
-        deletion.deleted_count = _move_to_audit(tasks.filter(id__lte=watermark), deletion)
-        deletion.kept_count = tasks.filter(id__gt=watermark).count()
+        deleted = _move_to_audit(tasks, deletion, watermark)
+        deletion.deleted_count = sum(deleted.values())
+        deletion.kept_count = tasks.changed_since(watermark).count()
         deletion.save(update_fields=["deleted_count", "kept_count"])
-        _untally_deleted(deletion)
+        _untally(project.pk, deleted)
         return deletion
 
+
+def delete_all_now(
+    project: Project, tasks: FailedTaskQuerySet, actor: Actor, *,
+    service: str = "", criteria: dict | None = None,
+) -> Deletion | None:
+    """Delete All for a door with no confirmation (the KPS and SDRS batch deletes):
+    its listing is the request itself, so the watermark is the revision now.
+    Returns None, and audits nothing, when the scope holds no task."""
+    watermark = ProjectRevision.objects.current(project.pk)
+    if not tasks.seen_at(watermark).exists():
+        return None
+    return delete_all_seen(project, tasks, watermark, actor, service=service, criteria=criteria)
 
 
 # --- Undoing ---------------------------------------------------------------
@@ -295,15 +355,17 @@ def restore_deletion(deletion: Deletion, actor: Actor) -> int:
     """Put back the tasks a recent deletion removed, from its audit snapshot.
 
     The snapshot stays (the deletion happened); the deletion is marked restored
-    by whom and when. Restored tasks get new ids, above any watermark a Delete All
-    confirmation showed before they came back, so such a confirmation cannot take
-    them. A job recorded again in the meantime is not duplicated. Returns how
-    many tasks came back.
+    by whom and when. Restored tasks take a new revision, above any watermark
+    a confirmation showed before they came back, so such a confirmation cannot
+    take them. A job recorded again in the meantime is not duplicated: the
+    project's revision lock orders this against any recording of the same job.
+    Returns how many tasks came back.
     """
     with transaction.atomic():
         deletion = Deletion.objects.select_for_update().get(pk=deletion.pk)
         if deletion.restored_at or timezone.now() - deletion.created_at > UNDO_WINDOW:
             raise CannotUndo(deletion.pk)
+        revision = take_revision(deletion.project_id)
         live, audit, cols = _snapshot_sql_names()
         missing = (
             f"FROM {audit} d WHERE d.deletion_id = %s AND NOT EXISTS "
@@ -317,8 +379,8 @@ def restore_deletion(deletion: Deletion, actor: Actor) -> int:
             )
             counts = {(s, c, st): n for s, c, st, n in cursor.fetchall()}
             cursor.execute(
-                f"INSERT INTO {live} ({cols}) SELECT {cols} {missing}",
-                (deletion.pk,),
+                f"INSERT INTO {live} ({cols}, revision) SELECT {cols}, %s {missing}",
+                (revision, deletion.pk),
             )
             restored = cursor.rowcount
         _adjust_tallies(deletion.project_id, counts)
@@ -340,14 +402,14 @@ def purge_older_than(cutoff, actor: Actor, *, dry_run: bool = False) -> dict[str
     purged = {}
     for project_id in counts:
         with transaction.atomic():
-            tasks = old.filter(project_id=project_id)
+            watermark = ProjectRevision.objects.current(project_id)
             deletion = _start_deletion(
-                project_id, actor, scope=Scope.PURGE, watermark=watermark_of(tasks),
+                project_id, actor, scope=Scope.PURGE, watermark=watermark,
                 criteria={"failed_before": cutoff.isoformat()},
             )
-            deletion.deleted_count = _move_to_audit(tasks.filter(id__lte=deletion.watermark or 0),
-                                                    deletion)
+            deleted = _move_to_audit(old.filter(project_id=project_id), deletion, watermark)
+            deletion.deleted_count = sum(deleted.values())
             deletion.save(update_fields=["deleted_count"])
-            _untally_deleted(deletion)
+            _untally(project_id, deleted)
             purged[project_id] = deletion.deleted_count
     return purged

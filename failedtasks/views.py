@@ -13,7 +13,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -21,9 +21,11 @@ from console.cloud_services import SERVICES
 from console.errors import Invalid, NotFound
 from console.models import Role
 from console.scoping import project_for
+from failedtasks import confirmations
 from failedtasks.catalog import entries_for
+from failedtasks.confirmations import Pinned
 from failedtasks.listing import TaskListing
-from failedtasks.models import Category, Deletion, ErrorCode, FailedTask
+from failedtasks.models import Category, Deletion, ErrorCode, FailedTask, ProjectRevision
 from failedtasks.services import (
     Actor,
     CannotUndo,
@@ -88,30 +90,51 @@ def _after_change(request, listing: TaskListing, role: str, text: str, deletion=
 
 # --- Delete one --------------------------------------------------------------
 
+GONE = gettext_lazy("That failed task does not exist or was deleted already.")
+
+
 @require_GET
 @login_required
 def confirm_delete(request, project_id: str, service: str, task_id: int):
     project, _role = project_for(request.user, project_id, need=Role.OPERATOR)
     listing = TaskListing.from_params(project, service, request.GET)
+    revision = ProjectRevision.objects.current(project.pk)  # read before the task
     task = _deletable_tasks(project, service).filter(pk=task_id).first()
     if task is None:
-        raise NotFound(_("That failed task does not exist or was deleted already."))
+        raise NotFound(GONE)
+    pinned = Pinned(revision=revision, task_pk=task.pk)
     template = "failedtasks/confirm_delete.html" + ("#confirm" if request.htmx else "")
     return render(request, template, {
         "project": project, "service": SERVICES[service], "listing": listing, "task": task,
+        "confirmation_token": confirmations.sign(request.user, project.pk, service, pinned),
     })
 
 
 @require_POST
 @login_required
 def delete(request, project_id: str, service: str, task_id: int):
+    """Delete the task its confirmation named, unless it was recorded again since."""
     project, role = project_for(request.user, project_id, need=Role.OPERATOR)
+    tasks = _deletable_tasks(project, service)
+    try:
+        pinned = confirmations.verify(
+            request.POST.get(confirmations.FIELD), request.user, project.pk, service
+        )
+    except Invalid:
+        if not tasks.filter(pk=task_id).exists():
+            raise NotFound(GONE)  # gone already: say so, whatever the form carried
+        raise
+    if pinned.task_pk != task_id:
+        raise Invalid(_("This confirmation was made for another task, so nothing was deleted."))
     listing = TaskListing.from_params(project, service, request.POST)
     try:
-        deletion = delete_task(_deletable_tasks(project, service), task_id,
-                               Actor.from_request(request))
+        deletion = delete_task(tasks, task_id, Actor.from_request(request),
+                               watermark=pinned.revision)
     except NothingToDelete:
-        raise NotFound(_("That failed task does not exist or was deleted already."))
+        if tasks.filter(pk=task_id).exists():
+            raise Invalid(_("This failed task was recorded again after the confirmation "
+                            "opened, so nothing was deleted. Review it and delete it again."))
+        raise NotFound(GONE)
     snapshot = deletion.tasks.get()
     text = _("Deleted the failed task %(name)s.") % {
         "name": snapshot.resource_name or snapshot.job_id
@@ -126,32 +149,29 @@ def delete(request, project_id: str, service: str, task_id: int):
 def confirm_delete_all(request, project_id: str, service: str):
     project, _role = project_for(request.user, project_id, need=Role.OPERATOR)
     listing = TaskListing.from_params(project, service, request.GET)
+    confirmation = listing.confirmation()
+    pinned = Pinned(revision=confirmation.revision, tab=listing.tab, search=listing.search)
     template = "failedtasks/confirm_delete_all.html" + ("#confirm" if request.htmx else "")
     return render(request, template, {
         "project": project, "service": SERVICES[service], "listing": listing,
-        "confirmation": listing.confirmation(),
+        "confirmation": confirmation,
+        "confirmation_token": confirmations.sign(request.user, project.pk, service, pinned),
         "tab_label": Category(listing.tab).label if listing.tab else "",
     })
-
-
-def _watermark(request) -> int:
-    try:
-        watermark = int(request.POST.get("watermark", ""))
-    except ValueError:
-        raise Invalid(_("The confirmation is missing or malformed. Open Delete All again."))
-    if not 0 <= watermark < 2**63:  # ids are 64-bit; anything else was not ours
-        raise Invalid(_("The confirmation is missing or malformed. Open Delete All again."))
-    return watermark
 
 
 @require_POST
 @login_required
 def delete_all(request, project_id: str, service: str):
-    """Delete what the confirmation showed: the same filters, up to its watermark."""
+    """Delete what the signed confirmation showed: its filters, as of its revision."""
     project, role = project_for(request.user, project_id, need=Role.OPERATOR)
-    listing = TaskListing.from_params(project, service, request.POST)
+    pinned = confirmations.verify(
+        request.POST.get(confirmations.FIELD), request.user, project.pk, service
+    )
+    place = TaskListing.from_params(project, service, request.POST)
+    listing = TaskListing(project, service, pinned.tab, pinned.search, place.page)
     deletion = delete_all_seen(
-        project, listing.deletable(), _watermark(request), Actor.from_request(request),
+        project, listing.deletable(), pinned.revision, Actor.from_request(request),
         service=service, criteria=listing.criteria(),
     )
     text = ngettext(

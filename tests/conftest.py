@@ -6,6 +6,7 @@ product records them, so tallies and constraints are real.
 """
 
 import itertools
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from console.models import Membership, Project, Region, Role
+from failedtasks.models import ProjectRevision
 from failedtasks.services import record_failure
 
 PASSWORD = "correct horse battery staple"
@@ -80,6 +82,25 @@ def record(project, service="ecs", minutes_ago=0, **fields):
     fields.setdefault("failed_at", timezone.now() - timedelta(minutes=minutes_ago))
     task, _created = record_failure(project, service=service, **fields)
     return task
+
+
+def current_revision(project) -> int:
+    """The watermark a listing of `project` would read now."""
+    return ProjectRevision.objects.current(project.pk)
+
+
+def confirmation_token(html: str) -> str:
+    """The signed confirmation a Delete or Delete All confirmation page carries."""
+    match = re.search(r'<input type="hidden" name="confirmation" value="([^"]+)">', html)
+    assert match, "no confirmation token in the page"
+    return match.group(1)
+
+
+def confirmed(client, confirm_url: str, **place) -> dict:
+    """Open a confirmation as the person would; the form its "Yes" button posts."""
+    response = client.get(confirm_url, place)
+    assert response.status_code == 200, response.status_code
+    return {"confirmation": confirmation_token(response.content.decode()), **place}
 
 
 @pytest.fixture

@@ -1,9 +1,12 @@
 """The console's own API, /api/v1/: record failed tasks, list, read and delete them.
 
 Lists page by keyset (failed_at, id), so page ten thousand costs what page one
-does; every list answer carries a watermark, and delete-all removes only tasks
-at or below the watermark it is given, so a task recorded after the listing is
-never deleted unseen. Errors: {"error": {"status", "code", "message", "fields"}}.
+does. Every list answer carries a watermark: an opaque, signed token of the
+project's revision and the listing's filters. Delete-all with it removes only
+tasks that matched and had not been recorded again since the listing, so a
+task recorded (or re-recorded) after it is never deleted unseen; it may add
+filters but not drop or change the listing's (docs/deletion-guarantee.md).
+Errors: {"error": {"status", "code", "message", "fields"}}.
 """
 
 import base64
@@ -12,7 +15,7 @@ import json
 from datetime import datetime
 from datetime import timezone as dt_timezone
 
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
@@ -22,10 +25,12 @@ from console.api_faces import FaceView
 from console.cloud_services import Service
 from console.models import Role
 from failedtasks.api.common import api_actor, api_project, integer_param, text_param
+from failedtasks.confirmations import BadWatermark, sign_watermark, verify_watermark
 from failedtasks.models import (
     FailedTask,
     FailureStatus,
     KpsOperateType,
+    ProjectRevision,
     SdrsResourceType,
     TaskStatus,
 )
@@ -160,7 +165,8 @@ TaskPage = inline_serializer("FailedTaskPage", {
     "results": TaskOut.__class__(many=True),
     "next": serializers.CharField(allow_null=True),
     "count": serializers.IntegerField(allow_null=True),
-    "watermark": serializers.IntegerField(),
+    "watermark": serializers.CharField(
+        help_text="Opaque. Give it to delete-all to delete only what this listing covered."),
 })
 
 
@@ -225,8 +231,10 @@ class FailedTasks(ConsoleApiView):
         params = request.query_params
         limit = integer_param(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         tasks, filters = filtered_tasks(project, params)
-        # Any task recorded after this answer gets a higher id than this.
-        watermark = FailedTask.objects.aggregate(newest=Max("id"))["newest"] or 0
+        # Read before the rows: any task recorded, or recorded again, after this
+        # answer carries a higher revision, and delete-all leaves it alone.
+        watermark = sign_watermark(project.pk, ProjectRevision.objects.current(project.pk),
+                                   filters)
         page = tasks.newest_first()
         cursor = text_param(params, "cursor", 200)
         if cursor:
@@ -297,20 +305,22 @@ class DeleteAll(ConsoleApiView):
     @extend_schema(
         operation_id="delete_all_failed_tasks", tags=["Failed tasks"],
         parameters=LIST_PARAMETERS,
-        request=inline_serializer("DeleteAll", {"watermark": serializers.IntegerField(min_value=0)}),
+        request=inline_serializer("DeleteAll", {"watermark": serializers.CharField(
+            help_text="The watermark of the listing whose tasks to delete.")}),
         responses={200: inline_serializer("DeleteAllResult", {
             "deleted": serializers.IntegerField(), "kept": serializers.IntegerField(),
             "deletion_id": serializers.IntegerField()})},
     )
     def post(self, request, project_id):
-        """Delete the failed tasks a listing showed: same filters, ids up to its watermark."""
+        """Delete the failed tasks a listing showed: its filters (or narrower), as of its
+        watermark. Tasks recorded or re-recorded after the listing are kept."""
         project = api_project(request, project_id, need=Role.OPERATOR)
         body = request.data if isinstance(request.data, dict) else {}
-        watermark = body.get("watermark")
-        if isinstance(watermark, bool) or not isinstance(watermark, int) or not 0 <= watermark < 2**63:
-            raise exceptions.ValidationError({"watermark": [
-                "Required: the watermark of the listing whose tasks to delete."]})
         tasks, filters = filtered_tasks(project, request.query_params)
+        try:
+            watermark = verify_watermark(body.get("watermark"), project.pk, filters)
+        except BadWatermark as error:
+            raise exceptions.ValidationError({"watermark": [str(error)]})
         deletion = delete_all_seen(
             project, tasks.failed(), watermark, api_actor(request),
             service=filters["service"] or "",

@@ -19,7 +19,7 @@ from failedtasks.api.common import (
     integer_param,
 )
 from failedtasks.models import FailedTask, TaskStatus
-from failedtasks.services import delete_all_seen, tallies_for, watermark_of
+from failedtasks.services import delete_all_now, tallies_for
 
 ERROR_CODES = {400: "KPS.0400", 401: "KPS.0401", 403: "KPS.0403", 404: "KPS.0404"}
 FIELDS = ("job_id", "job_type", "status", "failed_at", "error_code", "fail_reason",
@@ -90,10 +90,8 @@ class FailedTasks(KpsView):
     @extend_schema(operation_id="kps_delete_all_failed_task", tags=["KPS"], responses={200: None})
     def delete(self, request, project_id):
         project = api_project(request, project_id, need=Role.OPERATOR)
-        tasks = _kps_tasks(project).failed()
-        watermark = watermark_of(tasks)
-        if watermark is not None:
-            delete_all_seen(project, tasks, watermark, api_actor(request), service=Service.KPS)
+        delete_all_now(project, _kps_tasks(project).failed(), api_actor(request),
+                       service=Service.KPS)
         return HttpResponse(status=200)
 
 

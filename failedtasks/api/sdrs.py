@@ -22,7 +22,7 @@ from failedtasks.api.common import (
     text_param,
 )
 from failedtasks.models import FailedTask, FailureStatus, SdrsResourceType
-from failedtasks.services import delete_all_seen, watermark_of
+from failedtasks.services import delete_all_now
 
 ERROR_CODES = {400: "SDRS.0201", 401: "SDRS.0002", 403: "SDRS.0005", 404: "SDRS.0404"}
 FIELDS = ("status", "resource_id", "resource_name", "resource_type", "failure_status",
@@ -121,11 +121,9 @@ class FailureJob(SdrsView):
 class _BatchDelete(SdrsView):
     def delete_group(self, request, project_id, group_id: str):
         project = api_project(request, project_id, need=Role.OPERATOR)
-        jobs = _failed_jobs(project).in_group(group_id)
-        watermark = watermark_of(jobs)
-        if watermark is not None:
-            delete_all_seen(project, jobs, watermark, api_actor(request), service=Service.SDRS,
-                            criteria={"server_group_id": group_id} if group_id else {})
+        delete_all_now(project, _failed_jobs(project).in_group(group_id), api_actor(request),
+                       service=Service.SDRS,
+                       criteria={"server_group_id": group_id} if group_id else {})
         return HttpResponse(status=200)
 
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 from console.credentials import create_access_key, issue_token
 from console.models import ApiToken, Project
 from failedtasks.models import DeletedTask, Deletion, FailedTask
-from failedtasks.services import Actor, delete_task, tallies_for
-from tests.conftest import record
+from failedtasks.services import Actor, delete_task, record_failure, tallies_for
+from tests.conftest import confirmation_token, record
 
 pytestmark = pytest.mark.django_db
 
@@ -64,16 +64,59 @@ def test_failed_tasks_filter_and_search(admin_client, data):
     assert "CSS.6000" in html and "Ecs.0013" not in html
 
 
+def admin_confirmation(admin_client, ids) -> dict:
+    """The admin's delete_selected confirmation page, then the form its "Yes" posts."""
+    form = {"action": "delete_selected", "_selected_action": ids}
+    page = admin_client.post(reverse("admin:failedtasks_failedtask_changelist"), form)
+    assert page.status_code == 200
+    return {**form, "post": "yes", "confirmation": confirmation_token(page.content.decode())}
+
+
 def test_deleting_in_the_admin_is_audited(admin_client, data, project_a, superuser):
     ids = list(FailedTask.objects.filter(project=project_a).values_list("pk", flat=True))
-    response = admin_client.post(reverse("admin:failedtasks_failedtask_changelist"), {
-        "action": "delete_selected", "_selected_action": ids, "post": "yes"})
+    response = admin_client.post(reverse("admin:failedtasks_failedtask_changelist"),
+                                 admin_confirmation(admin_client, ids))
     assert response.status_code == 302
     assert not FailedTask.objects.filter(project=project_a).exists()
     deletion = Deletion.objects.get(channel="admin")
     assert deletion.actor == superuser and deletion.deleted_count == len(ids)
     assert DeletedTask.objects.filter(deletion=deletion).count() == len(ids)
     assert tallies_for(project_a, "ecs").failed == 0
+
+
+def test_the_admin_keeps_a_task_reported_again_after_its_confirmation(admin_client, data,
+                                                                      project_a):
+    tasks = list(FailedTask.objects.filter(project=project_a))
+    form = admin_confirmation(admin_client, [t.pk for t in tasks])
+    again = tasks[0]
+    record_failure(project_a, service=again.service, job_id=again.job_id,
+                   resource_name="reported again")
+    admin_client.post(reverse("admin:failedtasks_failedtask_changelist"), form)
+    assert list(FailedTask.objects.filter(project=project_a).values_list("pk", flat=True)) == [
+        again.pk]
+
+
+@pytest.mark.parametrize("forged", ["", "abc"])
+def test_the_admin_refuses_a_missing_or_forged_confirmation(admin_client, data, project_a,
+                                                           forged):
+    ids = list(FailedTask.objects.filter(project=project_a).values_list("pk", flat=True))
+    response = admin_client.post(reverse("admin:failedtasks_failedtask_changelist"), {
+        "action": "delete_selected", "_selected_action": ids, "post": "yes",
+        "confirmation": forged}, follow=True)
+    assert "missing or was altered, so nothing was deleted" in response.content.decode()
+    assert FailedTask.objects.filter(project=project_a).count() == len(ids)
+    assert not Deletion.objects.filter(channel="admin").exists()
+
+
+def test_the_admin_deletes_one_task_from_its_page(admin_client, data, project_a):
+    task = FailedTask.objects.filter(project=project_a).first()
+    url = reverse("admin:failedtasks_failedtask_delete", args=[task.pk])
+    token = confirmation_token(admin_client.get(url).content.decode())
+    assert admin_client.post(url, {"post": "yes", "confirmation": "forged"}).status_code == 302
+    assert FailedTask.objects.filter(pk=task.pk).exists()
+    assert admin_client.post(url, {"post": "yes", "confirmation": token}).status_code == 302
+    assert not FailedTask.objects.filter(pk=task.pk).exists()
+    assert Deletion.objects.get(channel="admin").deleted_count == 1
 
 
 def test_the_audit_is_read_only(admin_client, data):

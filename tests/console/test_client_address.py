@@ -24,10 +24,12 @@ def test_the_audit_records_the_client_behind_the_proxy(settings, login, operator
     from django.urls import reverse
 
     from failedtasks.models import Deletion
-    from tests.conftest import record
+    from tests.conftest import confirmed, record
 
     settings.TRUSTED_PROXY_COUNT = 1
     task = record(project_a, "css")
-    login(operator).post(reverse("failed-task-delete", args=[project_a.pk, "css", task.pk]),
-                         HTTP_X_FORWARDED_FOR="198.51.100.23", REMOTE_ADDR="10.0.0.2")
+    client = login(operator)
+    delete_url = reverse("failed-task-delete", args=[project_a.pk, "css", task.pk])
+    client.post(delete_url, confirmed(client, delete_url),
+                HTTP_X_FORWARDED_FOR="198.51.100.23", REMOTE_ADDR="10.0.0.2")
     assert Deletion.objects.get().remote_addr == "198.51.100.23"

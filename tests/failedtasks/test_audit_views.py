@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from console.models import Role
 from failedtasks.models import Channel, Deletion, FailedTask
-from failedtasks.services import Actor, delete_all_seen, delete_task, watermark_of
-from tests.conftest import make_user, record
+from failedtasks.services import Actor, delete_all_seen, delete_task
+from tests.conftest import current_revision, make_user, record
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +21,11 @@ def trail(project_a, project_b, operator, outsider):
     delete_task(FailedTask.objects.filter(project=project_a), FailedTask.objects.get(
         resource_name="css-logs").pk, Actor(operator, remote_addr="10.1.2.3"))
     scope = FailedTask.objects.filter(project=project_a)
-    delete_all_seen(project_a, scope, watermark_of(scope), Actor(operator, Channel.TOKEN),
+    delete_all_seen(project_a, scope, current_revision(project_a), Actor(operator, Channel.TOKEN),
                     service="ecs")
     record(project_b, "kps", resource_name="b-secret")
     scope_b = FailedTask.objects.filter(project=project_b)
-    delete_all_seen(project_b, scope_b, watermark_of(scope_b), Actor(outsider))
+    delete_all_seen(project_b, scope_b, current_revision(project_b), Actor(outsider))
 
 
 def test_a_project_admin_sees_their_projects_deletions(login, project_admin, trail):

@@ -14,9 +14,8 @@ from failedtasks.services import (
     delete_all_seen,
     delete_task,
     record_failure,
-    watermark_of,
 )
-from tests.conftest import record
+from tests.conftest import current_revision, record
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,7 +54,7 @@ def test_delete_all_never_takes_a_failure_that_arrived_meanwhile(project_a, oper
     for n in range(200):
         record(project_a, "ecs", job_id=f"seen-{n}")
     scope = FailedTask.objects.for_project(project_a).for_service("ecs").failed()
-    watermark = watermark_of(scope)
+    watermark = current_revision(project_a)
 
     def delete_all():
         delete_all_seen(project_a, scope, watermark, Actor(operator), service="ecs")

@@ -1,15 +1,19 @@
-"""Delete All: GET confirms with the count and a watermark; POST deletes up to it."""
+"""Delete All: GET confirms with the count and a signed confirmation of what it
+showed; POST deletes exactly that, as of the revision the confirmation read."""
 
-import re
+import time
 
 import pytest
+from django.core import signing
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from failedtasks.models import DeletedTask, Deletion, FailedTask, Scope, TaskStatus
-from failedtasks.services import tallies_for
-from tests.conftest import record
+from console.models import Role
+from failedtasks import confirmations
+from failedtasks.models import DeletedTask, Deletion, FailedTask, ProjectRevision, Scope, TaskStatus
+from failedtasks.services import record_failure, tallies_for
+from tests.conftest import confirmation_token, make_user, record
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +29,7 @@ def list_url(project, service="css"):
     return reverse("failed-tasks", args=[project.pk, service])
 
 
-def watermark_in(html):
-    match = re.search(r'<input type="hidden" name="watermark" value="(\d+)">', html)
-    assert match, "no watermark in the confirmation"
-    return match.group(1)
+token_in = confirmation_token
 
 
 def confirm(client, project, service="css", **params):
@@ -68,7 +69,9 @@ def test_it_confirms_with_the_count_and_the_first_names(login, operator, project
     assert "task-00" in html and "task-09" in html
     assert "task-10" not in html
     assert '<li class="more">and 3 more</li>' in html
-    assert watermark_in(html) == str(FailedTask.objects.latest("id").pk)
+    pinned = confirmations.verify(token_in(html), operator, project_a.pk, "css")
+    assert pinned.revision == ProjectRevision.objects.current(project_a.pk)
+    assert (pinned.tab, pinned.search, pinned.task_pk) == ("", "", None)
     assert f'action="{url(project_a)}"' in html
     assert FailedTask.objects.count() == 13  # a GET changes nothing
     assert not Deletion.objects.exists()
@@ -90,13 +93,13 @@ def test_it_confirms_in_a_dialog_with_htmx(login, operator, project_a):
     assert "<html" not in html
     assert html.strip().startswith('<dialog class="modal" role="alertdialog"')
     assert "only-one" in html
-    watermark_in(html)
+    token_in(html)
 
 
 def test_with_nothing_to_delete_it_offers_no_form(login, operator, project_a):
     html = confirm(login(operator), project_a)
     assert "There are no failed tasks to delete." in html
-    assert 'name="watermark"' not in html
+    assert 'name="confirmation"' not in html
     assert f'action="{url(project_a)}"' not in html
 
 
@@ -126,8 +129,8 @@ def test_it_deletes_what_the_confirmation_showed(login, operator, project_a):
         record(project_a, "css", resource_name=f"task-{i}")
     other = record(project_a, "kps", resource_name="kps-task")
     client = login(operator)
-    watermark = watermark_in(confirm(client, project_a))
-    response = client.post(url(project_a), {"watermark": watermark})
+    token = token_in(confirm(client, project_a))
+    response = client.post(url(project_a), {"confirmation": token})
     assert response.status_code == 302
     assert response.url == list_url(project_a)
     assert names() == {"kps-task"}
@@ -142,7 +145,7 @@ def test_it_deletes_what_the_confirmation_showed(login, operator, project_a):
     assert deletion.service == "css"
     assert deletion.deleted_count == 3
     assert deletion.kept_count == 0
-    assert deletion.watermark == int(watermark)
+    assert deletion.watermark == ProjectRevision.objects.current(project_a.pk)
     assert deletion.criteria == {}
     assert set(DeletedTask.objects.values_list("resource_name", flat=True)) == {
         "task-0", "task-1", "task-2"
@@ -157,9 +160,9 @@ def test_a_task_recorded_after_the_confirmation_is_kept(login, operator, project
     record(project_a, "css", resource_name="seen-1")
     record(project_a, "css", resource_name="seen-2")
     client = login(operator)
-    watermark = watermark_in(confirm(client, project_a))
+    token = token_in(confirm(client, project_a))
     record(project_a, "css", resource_name="arrived-later")
-    response = client.post(url(project_a), {"watermark": watermark})
+    response = client.post(url(project_a), {"confirmation": token})
     assert response.status_code == 302
     assert names() == {"arrived-later"}
     deletion = Deletion.objects.get()
@@ -172,10 +175,10 @@ def test_a_task_recorded_after_the_confirmation_is_kept(login, operator, project
 def test_several_newer_tasks_are_kept_in_the_plural(login, operator, project_a):
     record(project_a, "css", resource_name="seen")
     client = login(operator)
-    watermark = watermark_in(confirm(client, project_a))
+    token = token_in(confirm(client, project_a))
     record(project_a, "css", resource_name="later-1")
     record(project_a, "css", resource_name="later-2")
-    response = client.post(url(project_a), {"watermark": watermark}, headers=HTMX_LIST)
+    response = client.post(url(project_a), {"confirmation": token}, headers=HTMX_LIST)
     html = response.content.decode()
     assert "Deleted 1 failed task. 2 newer ones were kept." in html
     assert names() == {"later-1", "later-2"}
@@ -185,8 +188,8 @@ def test_with_htmx_it_returns_the_list_region(login, operator, project_a):
     for i in range(3):
         record(project_a, "css", resource_name=f"task-{i}")
     client = login(operator)
-    watermark = watermark_in(confirm(client, project_a))
-    response = client.post(url(project_a), {"watermark": watermark}, headers=HTMX_LIST)
+    token = token_in(confirm(client, project_a))
+    response = client.post(url(project_a), {"confirmation": token}, headers=HTMX_LIST)
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html
@@ -202,8 +205,8 @@ def test_with_htmx_it_returns_the_list_region(login, operator, project_a):
 def test_on_ecs_it_acts_only_on_the_tab(login, operator, project_a):
     ecs_tasks(project_a)
     client = login(operator)
-    watermark = watermark_in(confirm(client, project_a, "ecs", tab="operation"))
-    response = client.post(url(project_a, "ecs"), {"watermark": watermark, "tab": "operation"})
+    token = token_in(confirm(client, project_a, "ecs", tab="operation"))
+    response = client.post(url(project_a, "ecs"), {"confirmation": token, "tab": "operation"})
     assert response.status_code == 302
     assert response.url == list_url(project_a, "ecs") + "?tab=operation"
     assert names() == {"web-create", "db-create", "web-creating"}
@@ -215,9 +218,9 @@ def test_on_ecs_it_acts_only_on_the_tab(login, operator, project_a):
 def test_on_ecs_it_acts_only_on_the_search(login, operator, project_a):
     ecs_tasks(project_a)
     client = login(operator)
-    watermark = watermark_in(confirm(client, project_a, "ecs", tab="operation", q="web"))
+    token = token_in(confirm(client, project_a, "ecs", tab="operation", q="web"))
     response = client.post(
-        url(project_a, "ecs"), {"watermark": watermark, "tab": "operation", "q": "web"}
+        url(project_a, "ecs"), {"confirmation": token, "tab": "operation", "q": "web"}
     )
     assert response.status_code == 302
     assert names() == {"web-create", "db-create", "web-creating", "db-resize"}
@@ -229,8 +232,8 @@ def test_on_ecs_it_acts_only_on_the_search(login, operator, project_a):
 def test_it_never_deletes_running_tasks(login, operator, project_a):
     ecs_tasks(project_a)
     client = login(operator)
-    watermark = watermark_in(confirm(client, project_a, "ecs", tab="creation"))
-    response = client.post(url(project_a, "ecs"), {"watermark": watermark, "tab": "creation"})
+    token = token_in(confirm(client, project_a, "ecs", tab="creation"))
+    response = client.post(url(project_a, "ecs"), {"confirmation": token, "tab": "creation"})
     assert response.status_code == 302
     assert names() == {"web-creating", "web-resize", "web-stop", "db-resize"}
     deletion = Deletion.objects.get()
@@ -243,26 +246,108 @@ def test_it_never_deletes_another_projects_tasks(login, operator, project_a, pro
     record(project_a, "css", resource_name="mine")
     record(project_b, "css", resource_name="theirs")
     client = login(operator)
-    # Even a watermark above every id bounds nothing outside the project.
-    watermark = FailedTask.objects.latest("id").pk
-    response = client.post(url(project_a), {"watermark": watermark})
+    response = client.post(url(project_a), {"confirmation": token_in(confirm(client, project_a))})
     assert response.status_code == 302
     assert names() == {"theirs"}
     assert tallies_for(project_b, "css").failed == 1
 
 
-@pytest.mark.parametrize("watermark", ["abc", "-1", "", "1.5", "99999999999999999999999"])
-def test_a_missing_or_malformed_watermark_is_a_400(login, operator, project_a, watermark):
+def test_the_search_and_tab_come_from_the_confirmation_not_the_form(login, operator, project_a):
+    ecs_tasks(project_a)
+    client = login(operator)
+    token = token_in(confirm(client, project_a, "ecs", tab="operation", q="web"))
+    # A form that claims a wider list (no search, the other tab) changes nothing.
+    response = client.post(url(project_a, "ecs"), {"confirmation": token, "tab": "creation"})
+    assert response.status_code == 302
+    assert names() == {"web-create", "db-create", "web-creating", "db-resize"}
+    assert Deletion.objects.get().criteria == {"tab": "operation", "q": "web"}
+
+
+def test_a_running_task_that_failed_after_the_confirmation_is_kept(login, operator, project_a):
+    record(project_a, "ecs", job_id="job-j", job_type="createServer", status=TaskStatus.RUNNING,
+           resource_name="was-running")
+    record(project_a, "ecs", job_type="createServer", failure_status="createFail",
+           resource_name="failed-before")
+    client = login(operator)
+    html = confirm(client, project_a, "ecs", tab="creation")
+    assert "Are you sure you want to delete this failed task?" in html
+    # The running creation fails after the confirmation opened: same task, same id.
+    record_failure(project_a, service="ecs", job_id="job-j", job_type="createServer",
+                   failure_status="createFail", resource_name="was-running")
+    response = client.post(url(project_a, "ecs"), {"confirmation": token_in(html),
+                                                   "tab": "creation"})
+    assert response.status_code == 302
+    assert names() == {"was-running"}
+    deletion = Deletion.objects.get()
+    assert (deletion.deleted_count, deletion.kept_count) == (1, 1)
+
+
+@pytest.mark.parametrize("forged", [
+    "abc", "", "9223372036854775807",
+    signing.dumps({"u": 1, "p": "x", "s": "css", "r": 2**62, "t": "", "q": "", "k": None}),
+])
+def test_a_missing_forged_or_altered_confirmation_is_a_400(login, operator, project_a, forged):
     record(project_a, "css")
     record(project_a, "css")
-    response = login(operator).post(url(project_a), {"watermark": watermark})
+    response = login(operator).post(url(project_a), {"confirmation": forged,
+                                                     "watermark": "9223372036854775807"})
     assert response.status_code == 400
-    assert b"The confirmation is missing or malformed." in response.content
+    assert b"This confirmation is missing or was altered, so nothing was deleted." in response.content
     assert FailedTask.objects.count() == 2
     assert not Deletion.objects.exists()
 
 
-def test_no_watermark_at_all_is_a_400(login, operator, project_a):
+def test_a_confirmation_with_a_changed_revision_is_refused(login, operator, project_a):
+    record(project_a, "css")
+    client = login(operator)
+    token = token_in(confirm(client, project_a))
+    late = record(project_a, "css", resource_name="late")
+    forged = signing.loads(token, salt=confirmations.SALT)
+    forged["r"] += 1  # re-signed with another key, as an attacker without SECRET_KEY must
+    altered = signing.dumps(forged, salt=confirmations.SALT, key="not-the-secret-key",
+                            compress=True)
+    assert altered != token
+    response = client.post(url(project_a), {"confirmation": altered})
+    assert response.status_code == 400
+    assert FailedTask.objects.filter(pk=late.pk).exists()
+    assert FailedTask.objects.count() == 2
+
+
+def test_an_expired_confirmation_is_a_400(login, operator, project_a, monkeypatch):
+    record(project_a, "css")
+    client = login(operator)
+    opened = time.time() - confirmations.MAX_AGE_SECONDS - 60
+    with monkeypatch.context() as patch:
+        patch.setattr(signing.time, "time", lambda: opened)
+        token = token_in(confirm(client, project_a))
+    response = client.post(url(project_a), {"confirmation": token})
+    assert response.status_code == 400
+    assert b"This confirmation has expired, so nothing was deleted." in response.content
+    assert FailedTask.objects.count() == 1
+    assert not Deletion.objects.exists()
+
+
+def test_another_users_confirmation_is_refused(login, operator, project_a):
+    record(project_a, "css")
+    colleague = make_user("colleague", project_a, Role.OPERATOR)
+    token = token_in(confirm(login(colleague), project_a))
+    response = login(operator).post(url(project_a), {"confirmation": token})
+    assert response.status_code == 400
+    assert b"made for another list" in response.content
+    assert FailedTask.objects.count() == 1
+
+
+def test_another_services_confirmation_is_refused(login, operator, project_a):
+    record(project_a, "css")
+    record(project_a, "kps")
+    client = login(operator)
+    token = token_in(confirm(client, project_a, "kps"))
+    response = client.post(url(project_a, "css"), {"confirmation": token})
+    assert response.status_code == 400
+    assert FailedTask.objects.count() == 2
+
+
+def test_no_confirmation_at_all_is_a_400(login, operator, project_a):
     record(project_a, "css")
     response = login(operator).post(url(project_a), headers=HTMX_LIST)
     assert response.status_code == 400
@@ -277,7 +362,7 @@ def test_it_checks_the_role(login, viewer, project_a):
     task = record(project_a, "css")
     client = login(viewer)
     assert client.get(url(project_a)).status_code == 403
-    response = client.post(url(project_a), {"watermark": task.pk})
+    response = client.post(url(project_a), {"confirmation": "x"})
     assert response.status_code == 403
     assert FailedTask.objects.filter(pk=task.pk).exists()
     assert not Deletion.objects.exists()
@@ -289,14 +374,14 @@ def test_it_checks_scope(login, outsider, project_a):
     response = client.get(url(project_a))
     assert response.status_code == 404
     assert b"secret-name" not in response.content
-    assert client.post(url(project_a), {"watermark": task.pk}).status_code == 404
+    assert client.post(url(project_a), {"confirmation": "x"}).status_code == 404
     assert FailedTask.objects.filter(pk=task.pk).exists()
     assert not Deletion.objects.exists()
 
 
 def test_it_requires_login(client, project_a):
-    task = record(project_a, "css")
-    response = client.post(url(project_a), {"watermark": task.pk})
+    record(project_a, "css")
+    response = client.post(url(project_a), {"confirmation": "x"})
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
     assert FailedTask.objects.exists()
@@ -316,7 +401,7 @@ def test_it_enforces_csrf(operator, project_a):
     task = record(project_a, "css")
     client = Client(enforce_csrf_checks=True)
     client.force_login(operator)
-    response = client.post(url(project_a), {"watermark": task.pk})
+    response = client.post(url(project_a), {"confirmation": "x"})
     assert response.status_code == 403
     assert FailedTask.objects.filter(pk=task.pk).exists()
     assert not Deletion.objects.exists()
@@ -333,14 +418,14 @@ def test_the_post_costs_the_same_at_any_size(
         record(project_a, "ecs", job_type="createServer", failure_status="createFail",
                resource_name=f"create-{i}")
     client = login(operator)
-    watermark = FailedTask.objects.latest("id").pk
+    token = token_in(confirm(client, project_a, "ecs", tab="operation"))
     # 1 session, 2 user, 3 project with role, 4 SAVEPOINT, 5 INSERT the Deletion,
-    # 6 snapshot INSERT ... SELECT of every row in scope, 7 DELETE those rows
-    # (6 and 7 are one WITH ... DELETE ... INSERT on PostgreSQL), 8 COUNT the kept
-    # ones, 9 UPDATE the counts, 10 the snapshot's counts for the tallies,
-    # 11 INSERT OR IGNORE the tally rows, 12 lower the tally, 13 RELEASE SAVEPOINT
-    with django_assert_num_queries(13 - int(connection.vendor == "postgresql")):
-        response = client.post(url(project_a, "ecs"), {"watermark": watermark, "tab": "operation"})
+    # 6 snapshot INSERT ... SELECT of every row in scope, 7 DELETE those rows,
+    # 8 count them per tally (6-8 are one WITH ... DELETE ... INSERT on PostgreSQL),
+    # 9 COUNT the kept ones, 10 UPDATE the counts, 11 lower the tallies in one
+    # upsert, 12 RELEASE SAVEPOINT
+    with django_assert_num_queries(12 - 2 * int(connection.vendor == "postgresql")):
+        response = client.post(url(project_a, "ecs"), {"confirmation": token, "tab": "operation"})
     assert response.status_code == 302
     assert Deletion.objects.get().deleted_count == n
     assert FailedTask.objects.count() == n  # the creation failures
@@ -353,8 +438,8 @@ def test_the_confirmation_costs_the_same_at_any_size(
     for i in range(n):
         record(project_a, "css")
     client = login(operator)
-    # 1 session, 2 user, 3 project with role, 4 count and watermark in one
-    # aggregate, 5 the first ten tasks
+    # 1 session, 2 user, 3 project with role, 4 the revision and the tallied count
+    # in one statement, 5 the first ten tasks
     with django_assert_num_queries(5):
         response = client.get(url(project_a), headers=HTMX)
     assert response.status_code == 200

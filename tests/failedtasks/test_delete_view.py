@@ -1,10 +1,15 @@
-"""Delete one failed task: GET confirms, POST deletes through the service module."""
+"""Delete one failed task: GET confirms (signing what it showed), POST deletes
+through the service module."""
+
+import time
 
 import pytest
+from django.core import signing
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from failedtasks import confirmations
 from failedtasks.models import (
     Channel,
     DeletedTask,
@@ -13,7 +18,8 @@ from failedtasks.models import (
     Scope,
     TaskStatus,
 )
-from failedtasks.services import tallies_for
+from failedtasks.services import record_failure, tallies_for
+from tests import conftest
 from tests.conftest import record
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +34,10 @@ def url(project, task, service="css"):
 
 def list_url(project, service="css"):
     return reverse("failed-tasks", args=[project.pk, service])
+
+
+def confirmed(client, project, task, service="css", **place):
+    return conftest.confirmed(client, url(project, task, service), **place)
 
 
 # --- The confirmation ----------------------------------------------------------
@@ -92,7 +102,8 @@ def test_the_confirmation_escapes_the_name(login, operator, project_a):
 def test_it_deletes_through_the_service_module(login, operator, project_a):
     task = record(project_a, "css", resource_name="orders-cluster", error_code="CSS.6000")
     keep = record(project_a, "css", resource_name="stays")
-    response = login(operator).post(url(project_a, task))
+    client = login(operator)
+    response = client.post(url(project_a, task), confirmed(client, project_a, task))
     assert response.status_code == 302
 
     assert not FailedTask.objects.filter(pk=task.pk).exists()
@@ -119,8 +130,8 @@ def test_without_htmx_it_redirects_back_to_the_list(login, operator, project_a):
         record(project_a, "ecs", resource_name=f"keep-{i:02d}", minutes_ago=i)
     task = FailedTask.objects.get(resource_name="keep-12")
     client = login(operator)
-    response = client.post(url(project_a, task, "ecs"),
-                           {"tab": "operation", "q": "keep", "page": "2"})
+    response = client.post(url(project_a, task, "ecs"), confirmed(
+        client, project_a, task, "ecs", tab="operation", q="keep", page="2"))
     assert response.status_code == 302
     assert response.url == list_url(project_a, "ecs") + "?tab=operation&q=keep&page=2"
 
@@ -136,7 +147,8 @@ def test_without_htmx_it_steps_back_from_an_emptied_page(login, operator, projec
     for i in range(11):
         record(project_a, "css", resource_name=f"task-{i:02d}", minutes_ago=i)
     last = FailedTask.objects.get(resource_name="task-10")  # alone on page 2
-    response = login(operator).post(url(project_a, last), {"page": "2"})
+    client = login(operator)
+    response = client.post(url(project_a, last), confirmed(client, project_a, last, page="2"))
     assert response.status_code == 302
     assert response.url == list_url(project_a)
 
@@ -144,7 +156,9 @@ def test_without_htmx_it_steps_back_from_an_emptied_page(login, operator, projec
 def test_with_htmx_it_returns_the_list_region(login, operator, project_a):
     task = record(project_a, "css", resource_name="orders-cluster")
     record(project_a, "css", resource_name="billing-cluster")
-    response = login(operator).post(url(project_a, task), headers=HTMX_LIST)
+    client = login(operator)
+    response = client.post(url(project_a, task), confirmed(client, project_a, task),
+                           headers=HTMX_LIST)
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html
@@ -162,8 +176,10 @@ def test_with_htmx_it_keeps_the_tab_and_search(login, operator, project_a):
     task = record(project_a, "ecs", resource_name="resize-a")
     record(project_a, "ecs", resource_name="resize-b")
     record(project_a, "ecs", resource_name="other-c")
-    html = login(operator).post(
-        url(project_a, task, "ecs"), {"tab": "operation", "q": "resize"}, headers=HTMX_LIST
+    client = login(operator)
+    html = client.post(
+        url(project_a, task, "ecs"),
+        confirmed(client, project_a, task, "ecs", tab="operation", q="resize"), headers=HTMX_LIST,
     ).content.decode()
     assert 'aria-selected="true"' in html.split('id="tab-operation"', 1)[1].split(">", 1)[0]
     assert "resize-b" in html
@@ -174,8 +190,9 @@ def test_with_htmx_it_keeps_the_tab_and_search(login, operator, project_a):
 def test_a_second_post_is_a_404(login, operator, project_a):
     task = record(project_a, "css")
     client = login(operator)
-    assert client.post(url(project_a, task)).status_code == 302
-    response = client.post(url(project_a, task))
+    form = confirmed(client, project_a, task)
+    assert client.post(url(project_a, task), form).status_code == 302
+    response = client.post(url(project_a, task), form)
     assert response.status_code == 404
     assert b"does not exist or was deleted already" in response.content
     assert Deletion.objects.count() == 1
@@ -200,6 +217,53 @@ def test_a_running_task_cannot_be_deleted(login, operator, project_a):
     assert client.post(url(project_a, task, "ecs")).status_code == 404
     assert FailedTask.objects.filter(pk=task.pk).exists()
     assert not Deletion.objects.exists()
+
+
+def test_a_task_recorded_again_after_the_confirmation_is_kept(login, operator, project_a):
+    task = record(project_a, "css", job_id="job-again", resource_name="first-report",
+                  error_code="CSS.6000")
+    client = login(operator)
+    form = confirmed(client, project_a, task)
+    # The same job fails again, with another cause, while the confirmation is open.
+    record_failure(project_a, service="css", job_id="job-again", resource_name="second-report",
+                   error_code="CSS.6004")
+    response = client.post(url(project_a, task), form)
+    assert response.status_code == 400
+    assert b"recorded again after the confirmation opened" in response.content
+    assert FailedTask.objects.get(pk=task.pk).error_code == "CSS.6004"
+    assert not Deletion.objects.exists()
+
+
+@pytest.mark.parametrize("forged", ["", "abc", str(2**63 - 1)])
+def test_a_missing_or_forged_confirmation_is_a_400(login, operator, project_a, forged):
+    task = record(project_a, "css")
+    response = login(operator).post(url(project_a, task), {"confirmation": forged})
+    assert response.status_code == 400
+    assert b"missing or was altered, so nothing was deleted" in response.content
+    assert FailedTask.objects.filter(pk=task.pk).exists()
+    assert not Deletion.objects.exists()
+
+
+def test_another_tasks_confirmation_is_refused(login, operator, project_a):
+    task = record(project_a, "css")
+    other = record(project_a, "css")
+    client = login(operator)
+    response = client.post(url(project_a, other), confirmed(client, project_a, task))
+    assert response.status_code == 400
+    assert FailedTask.objects.count() == 2
+
+
+def test_an_expired_confirmation_is_a_400(login, operator, project_a, monkeypatch):
+    task = record(project_a, "css")
+    client = login(operator)
+    with monkeypatch.context() as patch:
+        opened = time.time() - confirmations.MAX_AGE_SECONDS - 60
+        patch.setattr(signing.time, "time", lambda: opened)
+        form = confirmed(client, project_a, task)
+    response = client.post(url(project_a, task), form)
+    assert response.status_code == 400
+    assert b"This confirmation has expired" in response.content
+    assert FailedTask.objects.filter(pk=task.pk).exists()
 
 
 # --- Scope, role, method ------------------------------------------------------------
@@ -269,30 +333,30 @@ def test_it_enforces_csrf(operator, project_a):
     assert not Deletion.objects.exists()
 
     # With the token the confirmation carried, the same POST goes through.
-    client.get(url(project_a, task))
+    form = confirmed(client, project_a, task)
     token = client.cookies["csrftoken"].value
-    response = client.post(url(project_a, task), {"csrfmiddlewaretoken": token})
+    response = client.post(url(project_a, task), {"csrfmiddlewaretoken": token, **form})
     assert response.status_code == 302
     assert not FailedTask.objects.filter(pk=task.pk).exists()
 
 
 # --- Cost ---------------------------------------------------------------------------
 
-# PostgreSQL snapshots and deletes in one statement; SQLite needs two.
-POSTGRES_SAVES_ONE = int(connection.vendor == "postgresql")
+# PostgreSQL snapshots, deletes and counts in one statement; SQLite needs three.
+POSTGRES_SAVES_TWO = 2 * int(connection.vendor == "postgresql")
 
 def test_the_post_query_count(login, operator, project_a, django_assert_num_queries):
     task = record(project_a, "css")
     record(project_a, "css")
     client = login(operator)
+    form = confirmed(client, project_a, task)
     # 1 session, 2 user, 3 project with role, 4 SAVEPOINT, 5 the task in scope
-    # (FOR UPDATE), 6 INSERT the Deletion, 7 snapshot INSERT ... SELECT and
-    # 8 DELETE the task (one WITH ... DELETE ... INSERT on PostgreSQL), 9 UPDATE
-    # the deleted count, 10 the snapshot's counts for the tallies, 11 INSERT OR
-    # IGNORE the tally row, 12 lower the tally, 13 RELEASE SAVEPOINT, 14 the
-    # snapshot for the message (which goes in a cookie, not the session)
-    with django_assert_num_queries(14 - POSTGRES_SAVES_ONE):
-        response = client.post(url(project_a, task))
+    # (FOR UPDATE), 6 INSERT the Deletion, 7 snapshot INSERT ... SELECT, 8 DELETE
+    # the task and 9 count it for the tallies (one WITH ... DELETE ... INSERT on
+    # PostgreSQL), 10 UPDATE the deleted count, 11 lower the tally, 12 RELEASE
+    # SAVEPOINT, 13 the snapshot for the message (in a cookie, not the session)
+    with django_assert_num_queries(13 - POSTGRES_SAVES_TWO):
+        response = client.post(url(project_a, task), form)
     assert response.status_code == 302
 
 
@@ -300,8 +364,9 @@ def test_the_htmx_post_query_count(login, operator, project_a, django_assert_num
     task = record(project_a, "css")
     record(project_a, "css")
     client = login(operator)
-    # 1-14 as without htmx, 15 the re-rendered page's rows (no error codes to look
+    form = confirmed(client, project_a, task)
+    # 1-13 as without htmx, 14 the re-rendered page's rows (no error codes to look
     # up, one page so no tallies for a pager)
-    with django_assert_num_queries(15 - POSTGRES_SAVES_ONE):
-        response = client.post(url(project_a, task), headers=HTMX_LIST)
+    with django_assert_num_queries(14 - POSTGRES_SAVES_TWO):
+        response = client.post(url(project_a, task), form, headers=HTMX_LIST)
     assert response.status_code == 200

@@ -20,9 +20,8 @@ from failedtasks.services import (
     record_failure,
     recount_tallies,
     tallies_for,
-    watermark_of,
 )
-from tests.conftest import record
+from tests.conftest import current_revision, record
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +104,7 @@ def test_delete_all_spares_tasks_newer_than_the_watermark(project_a, operator):
     seen = [record(project_a, minutes_ago=n) for n in range(3)]
     other_service = record(project_a, "css")
     scope = FailedTask.objects.for_project(project_a).for_service("ecs")
-    watermark = watermark_of(scope)
+    watermark = current_revision(project_a)
     arrived_later = record(project_a)  # while the confirmation was open
 
     deletion = delete_all_seen(project_a, scope, watermark, Actor(operator), service="ecs")
@@ -123,7 +122,7 @@ def test_delete_all_is_set_based_whatever_the_row_count(project_a, operator):
             record(project_a)
         scope = FailedTask.objects.for_project(project_a)
         with CaptureQueriesContext(connection) as ctx:
-            delete_all_seen(project_a, scope, watermark_of(scope), Actor(operator))
+            delete_all_seen(project_a, scope, current_revision(project_a), Actor(operator))
         return len(ctx.captured_queries)
 
     assert queries_to_delete(2) == queries_to_delete(40)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from console.models import Role
 from failedtasks.models import Deletion, FailedTask
 from failedtasks.services import tallies_for
-from tests.conftest import make_user, record
+from tests.conftest import confirmed, make_user, record
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,8 @@ def url(project, deletion, service="css"):
 
 
 def delete_one(client, project, task, service="css"):
-    response = client.post(reverse("failed-task-delete", args=[project.pk, service, task.pk]))
+    delete_url = reverse("failed-task-delete", args=[project.pk, service, task.pk])
+    response = client.post(delete_url, confirmed(client, delete_url))
     assert response.status_code == 302
     return Deletion.objects.latest("id")
 
@@ -79,9 +80,8 @@ def test_it_restores_a_delete_all(login, operator, project_a):
     for i in range(3):
         record(project_a, "css", resource_name=f"task-{i}")
     client = login(operator)
-    watermark = FailedTask.objects.latest("id").pk
-    client.post(reverse("failed-tasks-delete-all", args=[project_a.pk, "css"]),
-                {"watermark": watermark})
+    delete_all_url = reverse("failed-tasks-delete-all", args=[project_a.pk, "css"])
+    client.post(delete_all_url, confirmed(client, delete_all_url))
     deletion = Deletion.objects.get()
     assert not FailedTask.objects.exists()
 
