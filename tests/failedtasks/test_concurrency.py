@@ -2,9 +2,10 @@
 (what every app server reads for its counter) staying equal to the rows."""
 
 import threading
+import time
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 from django.db.models import Count
 
 from failedtasks.models import FailedTask, TaskStatus, TaskTally
@@ -100,4 +101,83 @@ def test_the_same_job_recorded_at_once_by_two_servers_is_one_task(project_a):
 
     run_in_threads(report, report, report)
     assert FailedTask.objects.count() == 30
+    assert tallies_match_rows()
+
+
+def test_a_running_task_that_failed_after_the_listing_is_kept(project_a, operator):
+    """Recording the same job again keeps its id but takes a new revision."""
+    running = record(project_a, "ecs", job_id="job-j", job_type="createServer",
+                     status=TaskStatus.RUNNING)
+    record(project_a, "ecs", job_id="job-f", job_type="createServer", failure_status="createFail")
+    watermark = current_revision(project_a)  # the listing shows job-j running
+    failed, created = record_failure(project_a, service="ecs", job_id="job-j",
+                                     job_type="createServer", failure_status="createFail")
+    assert (failed.pk, created) == (running.pk, False)
+
+    scope = FailedTask.objects.for_project(project_a).for_service("ecs").failed()
+    deletion = delete_all_seen(project_a, scope, watermark, Actor(operator), service="ecs")
+    assert (deletion.deleted_count, deletion.kept_count) == (1, 1)
+    assert list(FailedTask.objects.values_list("job_id", flat=True)) == ["job-j"]
+    assert tallies_match_rows()
+
+
+def lock_waiters() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND wait_event_type = 'Lock'")
+        return cursor.fetchone()[0]
+
+
+def wait_until(condition, what: str, limit: float = 60.0) -> None:
+    """Poll until `condition()` holds; the limit is a safety net, never the test."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.02)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason=(
+    "SQLite takes its write lock when a transaction begins (IMMEDIATE), so two "
+    "recordings never overlap and commit in the order they began"))
+def test_a_task_committed_after_the_listing_is_kept_whatever_the_commit_order(
+    project_a, operator
+):
+    """The commit-order race: a recording that is held up after its insert (here
+    behind a locked tally row) must not fall under a listing read meanwhile,
+    even when a later recording of the same project commits first."""
+    record(project_a, "css", job_id="css-seen")
+    record(project_a, "kps", job_id="kps-seen")
+    holder = connections.create_connection("default")
+    holder.set_autocommit(False)
+    with holder.cursor() as cursor:
+        cursor.execute("SELECT count FROM failedtasks_tasktally WHERE project_id = %s "
+                       "AND service = 'css' FOR UPDATE", [project_a.pk])
+    waiting_before = lock_waiters()
+    held_up = threading.Thread(target=lambda: (
+        record_failure(project_a, service="css", job_id="css-held-up"),
+        connections.close_all()))
+    held_up.start()
+    wait_until(lambda: lock_waiters() > waiting_before, "the css recording to wait")
+    later = threading.Thread(target=lambda: (
+        record_failure(project_a, service="kps", job_id="kps-later"),
+        connections.close_all()))
+    later.start()
+    # The later recording either waits too (as it must, here) or has committed.
+    wait_until(lambda: not later.is_alive() or lock_waiters() > waiting_before + 1,
+               "the kps recording to wait or finish")
+
+    watermark = current_revision(project_a)  # the listing, read now
+    listed = set(FailedTask.objects.for_project(project_a).values_list("job_id", flat=True))
+
+    holder.commit()
+    holder.close()
+    held_up.join(timeout=60)
+    later.join(timeout=60)
+    assert not held_up.is_alive() and not later.is_alive()
+
+    deletion = delete_all_seen(project_a, FailedTask.objects.for_project(project_a).failed(),
+                               watermark, Actor(operator))
+    deleted = set(deletion.tasks.values_list("job_id", flat=True))
+    assert deleted <= listed
+    assert {"css-held-up", "kps-later"} <= set(FailedTask.objects.values_list("job_id", flat=True))
     assert tallies_match_rows()
