@@ -342,13 +342,19 @@ class Deletion(models.Model):
 class DeletedTask(TaskFields):
     """A snapshot of a task as it was when it was deleted."""
 
-    # No index of their own: deleted_task_by_deletion serves the deletion look-ups,
-    # and fewer indexes keep a 100,000-task Delete All close to a bare DELETE.
+    # Neither key has an index or a database constraint of its own: the
+    # deleted_task_by_deletion index serves the look-ups, and a snapshot is only
+    # ever written beside the Deletion it belongs to, in one statement. A
+    # constraint would check each of a 100,000-task Delete All's rows twice at
+    # commit, doubling its cost; PROTECT still guards them in the ORM.
     deletion = models.ForeignKey(
-        Deletion, on_delete=models.PROTECT, related_name="tasks", db_index=False
+        Deletion, on_delete=models.PROTECT, related_name="tasks", db_index=False,
+        db_constraint=False,
     )
     task_pk = models.BigIntegerField(help_text="The id the task had while it was live.")
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+", db_index=False)
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
 
     class Meta:
         ordering = ["-failed_at", "-task_pk"]
