@@ -26,11 +26,11 @@ from console.cloud_services import Service
 from console.models import Role
 from failedtasks.api.common import api_actor, api_project, integer_param, text_param
 from failedtasks.confirmations import BadWatermark, sign_watermark, verify_watermark
+from failedtasks.counting import COUNT_LIMIT, revision_and_count
 from failedtasks.models import (
     FailedTask,
     FailureStatus,
     KpsOperateType,
-    ProjectRevision,
     SdrsResourceType,
     TaskStatus,
 )
@@ -39,7 +39,6 @@ from failedtasks.services import (
     delete_all_seen,
     delete_task,
     record_failure,
-    tallies_for,
 )
 
 FIELDS = ("id", "service", "job_id", "job_type", "status", "category", "failure_status",
@@ -164,7 +163,13 @@ TaskOut = inline_serializer("FailedTask", {
 TaskPage = inline_serializer("FailedTaskPage", {
     "results": TaskOut.__class__(many=True),
     "next": serializers.CharField(allow_null=True),
-    "count": serializers.IntegerField(allow_null=True),
+    "count": serializers.IntegerField(help_text=(
+        "How many tasks the listing holds. Without q or error_code it is exact (kept "
+        "tallies, not a count of rows). With either, matches are counted up to "
+        f"{COUNT_LIMIT:,}: then count_is_lower_bound is true and there are more than "
+        "count.")),
+    "count_is_lower_bound": serializers.BooleanField(help_text=(
+        f"True when counting stopped at {COUNT_LIMIT:,}: more tasks than count match.")),
     "watermark": serializers.CharField(
         help_text="Opaque. Give it to delete-all to delete only what this listing covered."),
 })
@@ -175,8 +180,12 @@ TaskPage = inline_serializer("FailedTaskPage", {
 LIST_PARAMETERS = [
     OpenApiParameter("service", str, enum=Service.values),
     OpenApiParameter("status", str, enum=TaskStatus.values),
-    OpenApiParameter("error_code", str, description="Exact, case-insensitive."),
-    OpenApiParameter("q", str, description="Part of the resource name, or the start of a resource or job id."),
+    OpenApiParameter("error_code", str, description=(
+        f"Exact, case-insensitive. The count of such a listing stops at {COUNT_LIMIT:,}.")),
+    OpenApiParameter("q", str, description=(
+        "Part of the resource name, the start of a resource or job id, or an error code "
+        "(case-insensitive): the console's search. The count of such a listing stops at "
+        f"{COUNT_LIMIT:,}.")),
 ]
 
 
@@ -198,8 +207,7 @@ def filtered_tasks(project, params):
         tasks = tasks.filter(error_code__iexact=error_code)
     text = text_param(params, "q", 100)
     if text:
-        tasks = tasks.filter(Q(resource_name__icontains=text) | Q(resource_id__istartswith=text)
-                             | Q(job_id__istartswith=text))
+        tasks = tasks.matching(text)
     return tasks, {"service": service, "status": task_status, "error_code": error_code, "q": text}
 
 
@@ -232,9 +240,10 @@ class FailedTasks(ConsoleApiView):
         limit = integer_param(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         tasks, filters = filtered_tasks(project, params)
         # Read before the rows: any task recorded, or recorded again, after this
-        # answer carries a higher revision, and delete-all leaves it alone.
-        watermark = sign_watermark(project.pk, ProjectRevision.objects.current(project.pk),
-                                   filters)
+        # answer carries a higher revision, and delete-all leaves it alone. The
+        # count comes in the same statement.
+        revision, count = self._revision_and_count(project, tasks, filters)
+        watermark = sign_watermark(project.pk, revision, filters)
         page = tasks.newest_first()
         cursor = text_param(params, "cursor", 200)
         if cursor:
@@ -250,21 +259,19 @@ class FailedTasks(ConsoleApiView):
         return Response({
             "results": [task_json(row) for row in rows],
             "next": next_url,
-            "count": self._cheap_count(project, filters),
+            "count": count.value,
+            "count_is_lower_bound": count.is_lower_bound,
             "watermark": watermark,
         })
 
     @staticmethod
-    def _cheap_count(project, filters) -> int | None:
-        """The total from the tallies when only service and status filter; else not counted."""
-        if filters["error_code"] or filters["q"] or not filters["service"]:
-            return None
-        tallies = tallies_for(project, filters["service"])
-        if filters["status"] == TaskStatus.FAIL:
-            return tallies.failed
-        if filters["status"] == TaskStatus.RUNNING:
-            return tallies.listed - tallies.failed
-        return tallies.listed
+    def _revision_and_count(project, tasks, filters):
+        """The total from the tallies when only service and status filter; else the
+        matches, counted up to COUNT_LIMIT."""
+        if filters["error_code"] or filters["q"]:
+            return revision_and_count(project, counting=tasks)
+        return revision_and_count(project, tallies={
+            "service": filters["service"], "status": filters["status"]})
 
     @extend_schema(operation_id="record_failed_task", tags=["Failed tasks"], request=TaskIn,
                    responses={201: TaskOut, 200: TaskOut})

@@ -75,14 +75,17 @@ class FailedTasks(KpsView):
         parameters=[OpenApiParameter("limit", int, description="1 to 1000, default 1000."),
                     OpenApiParameter("offset", int, description="0 or more, default 0.")],
         responses={200: inline_serializer("KpsFailedTasks", {
-            "total": serializers.IntegerField(), "tasks": TaskSchema.__class__(many=True)})},
+            "total": serializers.IntegerField(help_text=(
+                "Every key pair task of the project, failed or running: exact, from kept "
+                "tallies rather than a count of rows.")),
+            "tasks": TaskSchema.__class__(many=True)})},
     )
     def get(self, request, project_id):
         project = api_project(request, project_id)
         limit = integer_param(request.query_params, "limit", 1000, 1, 1000)
         offset = integer_param(request.query_params, "offset", 0, 0, 2**31 - 1)
         tasks = _kps_tasks(project)
-        rows = tasks.newest_first().values(*FIELDS)[offset : offset + limit]
+        rows = tasks.newest_first().page(offset, offset + limit).values(*FIELDS)
         # The total from the tallies: the same number as a COUNT, at any size.
         total = tallies_for(project, Service.KPS).listed
         return Response({"total": total, "tasks": [failed_task(r) for r in rows]})

@@ -21,6 +21,7 @@ from failedtasks.api.common import (
     integer_param,
     text_param,
 )
+from failedtasks.counting import COUNT_LIMIT, bounded_count, count_beside_page
 from failedtasks.models import FailedTask, FailureStatus, SdrsResourceType
 from failedtasks.services import delete_all_now
 
@@ -60,6 +61,12 @@ FailureJobSchema = inline_serializer("SdrsFailureJob", {
         "job_id", "job_type", "begin_time", "error_code", "fail_reason")
 })
 NO_BODY = {200: None}
+COUNT_HELP = (
+    f"How many jobs match. Exact up to {COUNT_LIMIT:,}; past that, counting stops and count "
+    "is a lower bound: at least that many, and more than offset + limit while another page "
+    "follows, so paging on while offset + limit < count reaches every job. On the last page "
+    "it is exact again."
+)
 
 
 class SdrsView(FaceView):
@@ -74,14 +81,15 @@ class FailureJobs(SdrsView):
         operation_id="sdrs_list_failure_jobs", tags=["SDRS"],
         parameters=[
             OpenApiParameter("failure_status", str, enum=FailureStatus.values),
-            OpenApiParameter("resource_name", str),
+            OpenApiParameter("resource_name", str, description="Part of the name, any case."),
             OpenApiParameter("server_group_id", str),
             OpenApiParameter("resource_type", str, enum=SdrsResourceType.values),
             OpenApiParameter("limit", int, description="0 to 1000, default 1000."),
             OpenApiParameter("offset", int, description="0 or more, default 0."),
         ],
         responses={200: inline_serializer("SdrsFailureJobs", {
-            "count": serializers.IntegerField(), "failure_jobs": FailureJobSchema.__class__(many=True)})},
+            "count": serializers.IntegerField(help_text=COUNT_HELP),
+            "failure_jobs": FailureJobSchema.__class__(many=True)})},
     )
     def get(self, request, project_id):
         project = api_project(request, project_id)
@@ -103,9 +111,13 @@ class FailureJobs(SdrsView):
             jobs = jobs.filter(resource_type=resource_type)
         resource_name = text_param(params, "resource_name")
         if resource_name:
-            jobs = jobs.filter(resource_name__icontains=resource_name)
-        rows = jobs.newest_first().values(*FIELDS)[offset : offset + limit] if limit else []
-        return Response({"count": jobs.count(), "failure_jobs": [failure_job(r) for r in rows]})
+            jobs = jobs.named_like(resource_name)
+        # One row past the page tells whether more follow it.
+        rows = list(jobs.newest_first().page(offset, offset + limit + 1).values(*FIELDS))
+        # The tallies do not know protection groups, so the jobs are counted, but
+        # only so far: never every row of a million (COUNT_HELP).
+        count = count_beside_page(bounded_count(jobs), offset, limit, len(rows))
+        return Response({"count": count, "failure_jobs": [failure_job(r) for r in rows[:limit]]})
 
 
 class FailureJob(SdrsView):

@@ -115,7 +115,33 @@ def test_filters_and_counts(client, viewer, project_a, token_for):
     assert get(service="ecs", status="FAIL")["count"] == 1
     assert [t["error_code"] for t in get(error_code="ecs.0013")["results"]] == ["Ecs.0013"]
     assert [t["resource_name"] for t in get(q="web")["results"]] == ["web-1"]
-    assert get(q="web")["count"] is None  # not counted: free text
+    # Without q or error_code the count is the tallies'; with them, the matches
+    # counted (up to COUNT_LIMIT, tests/failedtasks/test_counting.py).
+    assert get()["count"] == 3
+    assert get(status="RUNNING")["count"] == 1
+    assert get(q="web")["count"] == 1
+    assert get(error_code="ECS.0013")["count"] == 1
+    assert get(q="nothing")["count"] == 0
+    assert not get(q="web")["count_is_lower_bound"]
+    assert not get()["count_is_lower_bound"]
+
+
+def test_q_is_the_consoles_search(client, viewer, project_a, token_for):
+    record(project_a, "ecs", job_id="ab12-job", resource_id="id-one", resource_name="alpha")
+    record(project_a, "ecs", job_id="cd34-job", resource_id="AB99-res", resource_name="beta")
+    record(project_a, "ecs", job_id="ef56-job", resource_name="gamma", error_code="Ab.1")
+    record(project_a, "ecs", job_id="gh78-job", resource_name="x-ab-y")
+    record(project_a, "ecs", job_id="ij90-job", resource_name="delta", error_code="Ab.10")
+    headers = token_for(viewer, project_a)
+
+    def names(q):
+        body = client.get(url(project_a), {"q": q}, headers=headers).json()
+        return sorted(task["resource_name"] for task in body["results"])
+
+    # A name fragment, a resource or job id prefix, or a whole error code, in any case.
+    assert names("AB") == ["alpha", "beta", "x-ab-y"]
+    assert names("ab.1") == ["gamma"]
+    assert names("job") == []  # ids match from their start only
 
 
 @pytest.mark.parametrize("params", [{"limit": "0"}, {"limit": "1001"}, {"service": "rds"},
