@@ -126,6 +126,25 @@ def test_filters_and_counts(client, viewer, project_a, token_for):
     assert not get()["count_is_lower_bound"]
 
 
+def test_a_search_counts_up_to_the_limit_and_says_so(client, viewer, project_a, token_for,
+                                                     monkeypatch):
+    from failedtasks import counting
+
+    monkeypatch.setattr(counting, "COUNT_LIMIT", 3)
+    for n in range(5):
+        record(project_a, "ecs", resource_name=f"web-{n}", error_code="Ecs.0013")
+    headers = token_for(viewer, project_a)
+    for params in ({"q": "web"}, {"error_code": "ecs.0013"}):
+        body = client.get(url(project_a), params, headers=headers).json()
+        assert (body["count"], body["count_is_lower_bound"]) == (3, True)
+        assert len(body["results"]) == 5
+    body = client.get(url(project_a), {"q": "web-1"}, headers=headers).json()
+    assert (body["count"], body["count_is_lower_bound"]) == (1, False)
+    # From the tallies, counts are exact at any size.
+    body = client.get(url(project_a), headers=headers).json()
+    assert (body["count"], body["count_is_lower_bound"]) == (5, False)
+
+
 def test_q_is_the_consoles_search(client, viewer, project_a, token_for):
     record(project_a, "ecs", job_id="ab12-job", resource_id="id-one", resource_name="alpha")
     record(project_a, "ecs", job_id="cd34-job", resource_id="AB99-res", resource_name="beta")
@@ -217,11 +236,17 @@ def test_a_page_of_a_thousand_costs_the_same_queries(client, viewer, project_a, 
     generate_tasks(1200, projects=[project_a], seed=3)
     headers = token_for(viewer, project_a)
     for limit in ("10", "1000"):
-        # 1 token with user and project, 2 project with role, 3 watermark (max id),
-        # 4 the page of values (no model instances)
+        # 1 token with user and project, 2 project with role, 3 the watermark's
+        # revision and the count (tallied) in one statement, 4 the page of values
+        # (no model instances)
         with django_assert_num_queries(4):
             response = client.get(url(project_a), {"limit": limit}, headers=headers)
         assert len(response.json()["results"]) == int(limit)
+    for search in ({"q": "load"}, {"error_code": "ecs.0013"}, {"q": "load", "service": "ecs"}):
+        # The same four: a search's count (up to COUNT_LIMIT) comes with the revision.
+        with django_assert_num_queries(4):
+            response = client.get(url(project_a), {"limit": "1000", **search}, headers=headers)
+        assert response.json()["count"] > 0
 
 
 def test_the_schema_and_docs_are_served_locally(client, viewer):

@@ -86,3 +86,12 @@ def test_roles_and_scope(client, viewer, outsider, project_a, project_b, kps_tas
     assert client.get(url(project_a), headers=token_for(outsider, project_b)).status_code == 404
     assert client.get(url(project_a)).status_code == 401
     assert FailedTask.objects.count() == 2
+
+
+def test_a_deep_offset_returns_the_rows_of_a_plain_offset(client, operator, project_a, token_for):
+    for n in range(6):
+        record(project_a, "kps", job_id=f"kps-{n}", job_type="resetKeypair", minutes_ago=n)
+    body = client.get(url(project_a), {"offset": "2", "limit": "3"},
+                      headers=token_for(operator, project_a)).json()
+    assert [task["task_id"] for task in body["tasks"]] == ["kps-2", "kps-3", "kps-4"]
+    assert body["total"] == 6
