@@ -6,6 +6,7 @@ failedtasks.services so that it is audited and the tallies stay exact.
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -225,6 +226,19 @@ class ProjectRevision(models.Model):
         return f"{self.project_id} at revision {self.revision}"
 
 
+class TaskTallyQuerySet(models.QuerySet):
+    def failed_in(self, service: str, project=models.OuterRef("pk")) -> models.Subquery:
+        """How many of a project's tasks in `service` failed: the counter's number,
+        as a subquery to annotate onto the project look-up (0 when none)."""
+        total = (
+            self.filter(project=project, service=service, status=TaskStatus.FAIL)
+            .values("project")
+            .annotate(total=models.Sum("count"))
+            .values("total")
+        )
+        return Coalesce(models.Subquery(total), 0)
+
+
 class TaskTally(models.Model):
     """How many tasks a project has per service, category and status.
 
@@ -238,6 +252,8 @@ class TaskTally(models.Model):
     category = models.CharField(max_length=10, choices=Category.choices)
     status = models.CharField(max_length=8, choices=TaskStatus.choices)
     count = models.BigIntegerField(default=0)
+
+    objects = TaskTallyQuerySet.as_manager()
 
     class Meta:
         constraints = [
