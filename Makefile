@@ -3,15 +3,20 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+# Exact versions with hashes, generated from pyproject.toml by `make lock`:
+# the runtime set for serving, and the runtime plus test set for everything else.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+LOCK_FLAGS := --universal --generate-hashes --python-version 3.11 --quiet
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install migrate run serve test test-browser bench lint messages clean
+.PHONY: install migrate run serve test test-browser bench lint lock messages clean
 
-$(STAMP): pyproject.toml
+$(STAMP): $(DEV_LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet ".[test]"
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(DEV_LOCK)
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -25,7 +30,8 @@ run: migrate
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Production-style serving: gunicorn, whitenoise, DEBUG off (needs SECRET_KEY).
-serve: install
+## Installs only the runtime lock when it makes the virtualenv itself.
+serve: $(VENV)/.runtime-stamp
 	DEBUG=false $(PY) manage.py collectstatic --noinput
 	DEBUG=false $(PY) manage.py migrate --noinput
 	DEBUG=false $(VENV)/bin/gunicorn console.wsgi --bind $(HOST):$(PORT) \
@@ -49,6 +55,17 @@ lint: install
 messages: install
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
+
+$(VENV)/.runtime-stamp: $(LOCK)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	touch $@
+
+## Refresh both lock files from pyproject.toml (needs the package index).
+lock:
+	test -x $(VENV)/bin/uv || { test -x $(PY) || $(PYTHON) -m venv $(VENV); $(PY) -m pip install --quiet uv; }
+	$(VENV)/bin/uv pip compile pyproject.toml $(LOCK_FLAGS) -o $(LOCK)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test $(LOCK_FLAGS) -o $(DEV_LOCK)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -15,10 +15,13 @@ from console.models import Project, Role
 PROJECT_ID = re.compile(r"[0-9a-f]{32}")
 
 
-def project_for(user, project_id: str, need: str = Role.VIEWER) -> tuple[Project, str]:
+def project_for(
+    user, project_id: str, need: str = Role.VIEWER, **annotations
+) -> tuple[Project, str]:
     """The project with `project_id` and the user's role in it, or 404 / 403.
 
-    One query: the role comes joined from the membership row.
+    One query: the role comes joined from the membership row, and any
+    `annotations` (e.g. a count the caller needs) ride on the same query.
     """
     if not getattr(user, "is_authenticated", False) or not PROJECT_ID.fullmatch(str(project_id)):
         raise NotFound(_("There is no such project, or you have no role in it."))
@@ -27,7 +30,7 @@ def project_for(user, project_id: str, need: str = Role.VIEWER) -> tuple[Project
         projects = projects.annotate(role=Value(Role.ADMIN.value))
     else:
         projects = projects.filter(memberships__user=user).annotate(role=F("memberships__role"))
-    project = projects.first()
+    project = projects.annotate(**annotations).first()
     if project is None:
         raise NotFound(_("There is no such project, or you have no role in it."))
     if Role.rank(project.role) < Role.rank(need):

@@ -171,6 +171,12 @@ STORAGES = {
 # within seconds while one indexed read per poll keeps it cheap.
 COUNTER_POLL_SECONDS = envint("COUNTER_POLL_SECONDS", "5")
 
+# How long failed tasks are kept: the default of `purge_failed_tasks`, and stated in
+# the dialog. Unset keeps them until someone deletes them.
+FAILED_TASK_RETENTION_DAYS = envint("FAILED_TASK_RETENTION_DAYS", "0") or None
+if FAILED_TASK_RETENTION_DAYS is not None and FAILED_TASK_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("FAILED_TASK_RETENTION_DAYS must be a positive number of days")
+
 # Everything is served by the app itself; nothing inline, nothing from elsewhere.
 CONTENT_SECURITY_POLICY = os.getenv(
     "CONTENT_SECURITY_POLICY",

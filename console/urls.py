@@ -40,14 +40,9 @@ urlpatterns = [
         credentials_views.revoke_token,
         name="api-token-revoke",
     ),
-    # The console shell: project switch, service pages, their counters and dialogs
+    # The console shell: project switch, service pages; their failed tasks (counter, dialog)
     path("console/switch/", views.switch_project, name="switch-project"),
     path("console/<project:project_id>/<service:service>/", views.service_page, name="service"),
-    path(
-        "console/<project:project_id>/<service:service>/failed-tasks/counter/",
-        views.counter,
-        name="failed-task-counter",
-    ),
     path("console/<project:project_id>/<service:service>/failed-tasks/", include("failedtasks.urls")),
     path("error-codes/", failedtasks_views.error_codes, name="error-codes"),
     path("insights/", insights_views.insights, name="insights"),

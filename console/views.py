@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET
 from console.cloud_services import SERVICES, Service
 from console.models import Project, Resource, Role
 from console.scoping import project_for
-from failedtasks.services import tallies_for
 
 LAST_PROJECT_SESSION_KEY = "console.project"
 
@@ -45,10 +44,6 @@ def switch_project(request):
     return redirect(_service_url(project.pk, service))
 
 
-def _counter_context(project, service: str) -> dict:
-    return {"failed_count": tallies_for(project, service).failed}
-
-
 @require_GET
 @login_required
 def service_page(request, project_id: str, service: str):
@@ -67,18 +62,5 @@ def service_page(request, project_id: str, service: str):
             "can_delete": Role.rank(role) >= Role.rank(Role.OPERATOR),
             "service": SERVICES[service],
             "resources": resources,
-            **_counter_context(project, service),
         },
-    )
-
-
-@require_GET
-@login_required
-def counter(request, project_id: str, service: str):
-    """The counter alone, for its poll: one project lookup and one tally read."""
-    project, _role = project_for(request.user, project_id)
-    return render(
-        request,
-        "console/service.html#counter",
-        {"project": project, "service": SERVICES[service], **_counter_context(project, service)},
     )

@@ -10,7 +10,7 @@ with describe one moment.
 
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, OuterRef, Subquery, Sum
+from django.db.models import BigIntegerField, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
@@ -66,28 +66,18 @@ def count_beside_page(count: Count, offset: int, limit: int, fetched: int) -> in
     return count.value  # past the end of more than COUNT_LIMIT: at least that
 
 
-def tallied(**filters) -> Coalesce:
-    """The tallied number of a project's tasks: an expression over the project's row,
-    0 when nothing was ever tallied. Filters (service, category, status) left empty
-    do not narrow."""
-    tallies = TaskTally.objects.filter(
-        project=OuterRef("pk"), **{name: value for name, value in filters.items() if value}
-    )
-    total = tallies.order_by().values("project").annotate(total=Sum("count")).values("total")
-    return Coalesce(Subquery(total), 0, output_field=BigIntegerField())
-
-
 def revision_and_count(project: Project, *, tallies: dict | None = None,
                        counting: FailedTaskQuerySet | None = None) -> tuple[int, Count]:
     """The project's revision and a count, read in one statement (one snapshot).
 
-    The count comes from the tallies with the given filters, or, when the tallies
-    do not keep it, by counting the tasks of `counting` up to COUNT_LIMIT.
+    The count comes from the tallies, narrowed by `tallies` (service, category,
+    status), or, when the tallies do not keep it, by counting the tasks of
+    `counting` up to COUNT_LIMIT.
     """
     if counting is not None:
         count = counted_up_to(counting, COUNT_LIMIT + 1)
     else:
-        count = tallied(**(tallies or {}))
+        count = TaskTally.objects.tallied(**(tallies or {}))
     revision = ProjectRevision.objects.filter(project=OuterRef("pk")).values("revision")
     current, counted = (
         Project.objects.filter(pk=project.pk)

@@ -7,6 +7,7 @@ failedtasks.services so that it is audited and the tallies stay exact.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -266,6 +267,25 @@ class ProjectRevision(models.Model):
         return f"{self.project_id} at revision {self.revision}"
 
 
+class TaskTallyQuerySet(models.QuerySet):
+    def tallied(self, project=models.OuterRef("pk"), **filters) -> Coalesce:
+        """How many of a project's tasks the tallies hold, narrowed by service,
+        category or status (a filter left empty does not narrow): a subquery to
+        annotate onto the project look-up, 0 when none."""
+        filters = {name: value for name, value in filters.items() if value}
+        total = (
+            self.filter(project=project, **filters)
+            .values("project")
+            .annotate(total=models.Sum("count"))
+            .values("total")
+        )
+        return Coalesce(models.Subquery(total), 0, output_field=models.BigIntegerField())
+
+    def failed_in(self, service: str, project=models.OuterRef("pk")) -> Coalesce:
+        """How many of a project's tasks in `service` failed: the counter's number."""
+        return self.tallied(project, service=service, status=TaskStatus.FAIL)
+
+
 class TaskTally(models.Model):
     """How many tasks a project has per service, category and status.
 
@@ -279,6 +299,8 @@ class TaskTally(models.Model):
     category = models.CharField(max_length=10, choices=Category.choices)
     status = models.CharField(max_length=8, choices=TaskStatus.choices)
     count = models.BigIntegerField(default=0)
+
+    objects = TaskTallyQuerySet.as_manager()
 
     class Meta:
         constraints = [

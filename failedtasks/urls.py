@@ -1,9 +1,11 @@
 from django.urls import path
 
-from failedtasks import views
+from failedtasks import counter_views, views
 
 # Mounted under console/<project_id>/<service>/failed-tasks/ by console.urls.
 urlpatterns = [
+    # The counter beside the service page's actions, and its poll
+    path("counter/", counter_views.counter, name="failed-task-counter"),
     # The list: the dialog's content, and a full page without JavaScript
     path("", views.failed_tasks, name="failed-tasks"),
     # Delete one: GET shows the confirmation, POST deletes

@@ -1,10 +1,13 @@
 from django import template
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 from django.utils.translation import pgettext
 
 from failedtasks import labels
+from failedtasks.counter_views import counter_context
+from failedtasks.models import TaskStatus, TaskTally
 
 register = template.Library()
 
@@ -41,3 +44,12 @@ def urlencode_dict(params: dict) -> str:
     from urllib.parse import urlencode
 
     return urlencode(params)
+
+
+@register.inclusion_tag("failedtasks/_counter.html")
+def failed_task_counter(project, service):
+    """The Failed Tasks counter for a service page: one tally read."""
+    failed = TaskTally.objects.filter(
+        project=project, service=service.code, status=TaskStatus.FAIL
+    ).aggregate(n=Sum("count"))["n"]
+    return counter_context(project, service.code, failed or 0)

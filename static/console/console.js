@@ -1,6 +1,6 @@
 /* Failed Tasks Console: progressive enhancement only. Every feature works
    without this file; it adds auto-submitting selects, the user's time zone,
-   and the counter's heartbeat. No eval, no inline handlers (strict CSP). */
+   and the counter's shared poll. No eval, no inline handlers (strict CSP). */
 (function () {
   "use strict";
 
@@ -129,15 +129,65 @@
 
     openModals(document);
 
-    // The counter's heartbeat: a tick every few seconds while the tab is visible,
-    // none while it is hidden, and one at once when it becomes visible again.
+    // --- The Failed Tasks counter ----------------------------------------
+    // One poller for all the tabs of this browser: a tab polls only if no tab
+    // has for most of an interval (localStorage keeps the time), sends the
+    // ETag it has (an unchanged count answers 304, empty), and shares a new
+    // count with the other tabs through a BroadcastChannel. Hidden tabs do not
+    // poll, yet still receive; a tab polls at once when it becomes visible, and
+    // after any change it made itself (failedTasksChanged).
     var seconds = parseInt(body.getAttribute("data-poll-seconds"), 10) || 5;
-    function tick() {
-      if (document.visibilityState === "visible" && window.htmx) {
-        window.htmx.trigger(body, "counterTick");
+    var slot = document.getElementById("failed-task-counter");
+    if (slot && window.fetch) {
+      var url = slot.getAttribute("data-counter-url");
+      var etag = slot.getAttribute("data-etag") || "";
+      var lastPollKey = "failedTaskCounterPolled:" + url;
+      var channel = "BroadcastChannel" in window ? new BroadcastChannel("failed-task-counter") : null;
+
+      var show = function (html, newEtag) {
+        if (!html || newEtag === etag) return;
+        etag = newEtag;
+        var current = document.getElementById("failed-task-counter");
+        var hadFocus = current.contains(document.activeElement);
+        var holder = document.createElement("div");
+        holder.innerHTML = html.trim();
+        var fresh = holder.firstElementChild;
+        current.replaceWith(fresh);
+        if (window.htmx) window.htmx.process(fresh);
+        if (hadFocus) (fresh.querySelector("a") || document.getElementById("main")).focus();
+      };
+
+      var someTabPolledRecently = function () {
+        try {
+          var now = Date.now();
+          if (now - (parseInt(localStorage.getItem(lastPollKey), 10) || 0) < seconds * 800) return true;
+          localStorage.setItem(lastPollKey, String(now));
+        } catch (e) { /* no storage: every tab polls for itself */ }
+        return false;
+      };
+
+      var poll = function (now) {
+        if (!now && (document.visibilityState !== "visible" || someTabPolledRecently())) return;
+        fetch(url, { headers: { "If-None-Match": etag }, credentials: "same-origin", cache: "no-store" })
+          .then(function (response) {
+            if (response.status !== 200) return;  // 304: unchanged; errors: try next time
+            var newEtag = response.headers.get("ETag") || "";
+            return response.text().then(function (html) {
+              show(html, newEtag);
+              if (channel) channel.postMessage({ url: url, etag: newEtag, html: html });
+            });
+          })
+          .catch(function () { /* offline for a moment: the next tick tries again */ });
+      };
+
+      if (channel) {
+        channel.onmessage = function (event) {
+          if (event.data && event.data.url === url) show(event.data.html, event.data.etag);
+        };
       }
+      window.setInterval(function () { poll(false); }, seconds * 1000);
+      document.addEventListener("visibilitychange", function () { poll(false); });
+      body.addEventListener("failedTasksChanged", function () { poll(true); });
     }
-    window.setInterval(tick, seconds * 1000);
-    document.addEventListener("visibilitychange", tick);
   });
 })();

@@ -78,3 +78,27 @@ def test_without_javascript_the_selects_have_buttons(page_factory, two_projects,
     expect(page).to_have_url(re.compile(f"/console/{project_b.pk}/ecs/"))
     page.get_by_role("button", name="Failed Tasks 1").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Failed Tasks")
+
+
+def test_the_tabs_of_one_browser_share_one_poller(page, two_projects, project_a):
+    """A hidden tab sends no poll, yet shows a new failure as soon as the visible
+    tab's poll sees it; an unchanged poll comes back empty (304)."""
+    log_in(page, "dana", PASSWORD)
+    visible = page
+    hidden = visible.context.new_page()
+    for tab in (visible, hidden):
+        tab.goto(f"/console/{project_a.pk}/ecs/")
+        expect(tab.get_by_role("button", name="Failed Tasks 3")).to_be_visible()
+    hidden.evaluate(
+        "Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});"
+        "document.dispatchEvent(new Event('visibilitychange'));"
+    )
+    hidden_polls = []
+    hidden.on("request", lambda r: hidden_polls.append(r.url) if "/counter/" in r.url else None)
+
+    visible.wait_for_event(
+        "response", lambda r: "/counter/" in r.url and r.status == 304, timeout=15_000)
+    record(project_a, "ecs")
+    expect(visible.get_by_role("button", name="Failed Tasks 4")).to_be_visible(timeout=15_000)
+    expect(hidden.get_by_role("button", name="Failed Tasks 4")).to_be_visible(timeout=15_000)
+    assert hidden_polls == []

@@ -446,3 +446,16 @@ def test_a_nul_character_in_the_search_is_harmless(login, operator, project_a):
         reverse("failed-tasks", args=[project_a.pk, "css"]), {"q": "css\x00logs"})
     assert response.status_code == 200
     assert "css logs" in response.content.decode()
+
+
+def test_it_states_the_retention_when_one_is_set(login, viewer, project_a, settings):
+    record(project_a, "css")
+    client = login(viewer)
+    settings.FAILED_TASK_RETENTION_DAYS = None
+    assert "are kept for" not in client.get(url(project_a, "css")).content.decode()
+    settings.FAILED_TASK_RETENTION_DAYS = 90
+    html = client.get(url(project_a, "css"), headers=DIALOG).content.decode()
+    assert "Failed tasks are kept for 90 days after they fail." in html
+    settings.FAILED_TASK_RETENTION_DAYS = 1
+    html = client.get(url(project_a, "css")).content.decode()
+    assert "Failed tasks are kept for 1 day after they fail." in html
