@@ -36,7 +36,9 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
-DEBUG = envbool("DEBUG", "true")
+# Off unless set: a deployment that forgets it runs as production, never with debug
+# pages and a known key. `make run` and the tests turn development mode on themselves.
+DEBUG = envbool("DEBUG", "false")
 
 # A development key is only acceptable while DEBUG is on; production must say its own.
 SECRET_KEY = os.getenv("SECRET_KEY", "")
