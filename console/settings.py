@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load balancers' probes are answered before host checks, redirects or sessions.
+    "console.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -83,6 +85,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "console.middleware.UserTimezoneMiddleware",
     "console.middleware.ContentSecurityPolicyMiddleware",
+    "console.outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
