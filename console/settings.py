@@ -32,6 +32,17 @@ def envint(name: str, default: str) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}")
 
 
+def envseconds(name: str, default: str) -> float:
+    value = os.getenv(name, default)
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds < 86400:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds (0 for no limit), not {value!r}")
+    return seconds
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
@@ -117,12 +128,35 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+database_options = DATABASES["default"].setdefault("OPTIONS", {})
+
+# How long a web request waits on the database before it answers 503 (console.outage)
+# rather than hang: to connect, for one statement, for a lock. 0 = no limit. The
+# statement timeout leaves room for a Delete All of 100,000 tasks (about 2 s).
+# manage.py lifts the statement and lock timeouts for management commands, whose
+# migrations, bulk loads and purges may rightly take longer.
+DB_CONNECT_TIMEOUT = envseconds("DB_CONNECT_TIMEOUT", "5")
+DB_STATEMENT_TIMEOUT = envseconds("DB_STATEMENT_TIMEOUT", "10")
+DB_LOCK_TIMEOUT = envseconds("DB_LOCK_TIMEOUT", "5")
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if DB_CONNECT_TIMEOUT:
+        # libpq counts whole seconds, and at least 2.
+        database_options["connect_timeout"] = max(2, round(DB_CONNECT_TIMEOUT))
+    # Set by the server at connection start-up: no query of their own. A server that
+    # never answers at all is cut off on this side (console.database_timeouts).
+    database_options["options"] = " ".join(filter(None, [
+        database_options.get("options", ""),
+        f"-c statement_timeout={round(DB_STATEMENT_TIMEOUT * 1000)}",
+        f"-c lock_timeout={round(DB_LOCK_TIMEOUT * 1000)}",
+    ]))
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction starts, so a snapshot
     # and the delete that follows it can never interleave with another writer.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20}
-    )
+    # A locked file is SQLite's only wait: its busy timeout is the lock timeout
+    # (no limit meaning a day, as for the management commands).
+    database_options.update({"transaction_mode": "IMMEDIATE", "timeout": DB_LOCK_TIMEOUT or 86400})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Tests use a file too: an in-memory database shares one cache between threads,
     # whose table locks ignore the busy timeout that real concurrent writers rely on.

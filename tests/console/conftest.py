@@ -2,6 +2,8 @@
 or (PostgreSQL) freezes, while requests go through the same connection handling as
 under a real server."""
 
+import copy
+
 import pytest
 from django.db import close_old_connections, connection
 from django.test import Client
@@ -26,10 +28,12 @@ class DatabaseFaults:
     """down() and up() on either database; freeze() and thaw() on PostgreSQL, through
     a TCP proxy in front of it."""
 
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, django_settings):
         self.settings = connection.settings_dict
-        self.original = {key: self.settings[key] for key in ("NAME", "HOST", "PORT", "CONN_MAX_AGE")}
+        self.original = copy.deepcopy(
+            {key: self.settings[key] for key in ("NAME", "HOST", "PORT", "CONN_MAX_AGE", "OPTIONS")})
         self.tmp_path = tmp_path
+        self.django_settings = django_settings
         self.proxy = None
         if connection.vendor == "postgresql":
             upstream = (self.settings["HOST"] or "127.0.0.1", int(self.settings["PORT"] or 5432))
@@ -53,6 +57,19 @@ class DatabaseFaults:
         else:
             self.settings["NAME"] = self.original["NAME"]
 
+    def limit(self, *, statement: float = 0, lock: float = 0, connect: int = 2):
+        """Timeouts short enough for a test, applied as settings.py applies them."""
+        options = self.settings["OPTIONS"]
+        if connection.vendor == "postgresql":
+            options["options"] = (f"-c statement_timeout={round(statement * 1000)} "
+                                  f"-c lock_timeout={round(lock * 1000)}")
+            options["connect_timeout"] = connect
+        else:
+            options["timeout"] = lock
+        self.django_settings.DB_STATEMENT_TIMEOUT = statement
+        self.django_settings.DB_LOCK_TIMEOUT = lock
+        connection.close()
+
     def freeze(self):
         self.proxy.freeze()
 
@@ -63,13 +80,13 @@ class DatabaseFaults:
         if self.proxy:
             self.proxy.thaw()
             self.proxy.kill()
-        self.settings.update(self.original)
+        self.settings.update(copy.deepcopy(self.original))
         connection.close()
 
 
 @pytest.fixture
-def database(transactional_db, tmp_path):
-    faults = DatabaseFaults(tmp_path)
+def database(transactional_db, tmp_path, settings):
+    faults = DatabaseFaults(tmp_path, settings)
     yield faults
     faults.restore()
 
