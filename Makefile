@@ -26,12 +26,13 @@ run: migrate
 	$(DEV) $(PY) manage.py seed_demo
 	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-## Production-style serving: gunicorn, whitenoise, DEBUG off (needs SECRET_KEY).
+## Production-style serving: gunicorn (gevent workers, console/gunicorn.conf.py),
+## whitenoise, DEBUG off (needs SECRET_KEY).
 serve: install
 	DEBUG=false $(PY) manage.py collectstatic --noinput
 	DEBUG=false $(PY) manage.py migrate --noinput
-	DEBUG=false $(VENV)/bin/gunicorn console.wsgi --bind $(HOST):$(PORT) \
-		--workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	DEBUG=false $(VENV)/bin/gunicorn -c console/gunicorn.conf.py console.wsgi \
+		--bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
 
 ## The whole suite (browser tests included when Chromium is installed).
 # Persistent connections would outlive the live test server's threads and keep

@@ -62,6 +62,19 @@ def unavailable_page(request) -> HttpResponse:
     return HttpResponse(loader.render_to_string(template, context), status=503)
 
 
+class FirstLineOnly(logging.Filter):
+    """Keep a log record to its first line: the connection pool says why it could not
+    connect (every attempt, while the database is down) in one line, not with libpq's
+    hints and no traceback."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        if "\n" in message or record.exc_info:
+            record.msg, record.args = message.strip().splitlines()[0], None
+            record.exc_info = record.exc_text = None
+        return True
+
+
 class DatabaseOutageMiddleware:
     """Turn an outage raised by a view (or its template) into the 503 page."""
 

@@ -151,6 +151,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         f"-c lock_timeout={round(DB_LOCK_TIMEOUT * 1000)}",
     ]))
 
+# A pool of PostgreSQL connections shared by a process's requests (0: none, and each
+# thread keeps its own connection for DB_CONN_MAX_AGE seconds). Needed where requests
+# are greenlets rather than threads (make serve): a connection per greenlet would be
+# a connection per request.
+DB_POOL_SIZE = envint("DB_POOL_SIZE", "0")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_SIZE > 0:
+    database_options["pool"] = {
+        "min_size": 0, "max_size": DB_POOL_SIZE,
+        # Waiting for a free connection is waiting on the database too.
+        "timeout": DB_CONNECT_TIMEOUT or 30,
+        "reconnect_timeout": DB_CONNECT_TIMEOUT or 30,
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction starts, so a snapshot
     # and the delete that follows it can never interleave with another writer.
@@ -237,8 +251,11 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"first_line": {"()": "console.outage.FirstLineOnly"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
+    # While the database is down the pool logs each connection attempt it makes.
+    "loggers": {"psycopg.pool": {"filters": ["first_line"]}},
 }
 CSRF_FAILURE_VIEW = "console.errors.csrf_failure"
 
