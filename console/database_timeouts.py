@@ -14,6 +14,7 @@ Management commands run without a statement timeout (manage.py), so without this
 deadline too.
 """
 
+import functools
 import itertools
 import os
 import socket
@@ -90,6 +91,7 @@ def statement_deadline() -> float | None:
     return timeout + GRACE_SECONDS if timeout else None
 
 
+@functools.cache
 def with_deadlines(cursor_class, methods: tuple[str, ...]):
     """`cursor_class` whose `methods` (the ones that wait on the server) keep the deadline."""
     if getattr(cursor_class, "keeps_deadlines", False):

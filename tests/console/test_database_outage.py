@@ -6,9 +6,12 @@ import json
 import logging
 
 import pytest
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.urls import reverse
 
+from console import errors
 from console.credentials import issue_token
+from console.outage import is_outage
 from tests.conftest import record
 
 
@@ -31,9 +34,11 @@ def outage_log(caplog):
             if r.name in ("console.outage", "django.request", "django.server")]
 
 
-def test_a_page_answers_503_temporarily_unavailable(database, signed_in, project_a, caplog):
-    database.down()
-    with caplog.at_level(logging.INFO):
+def test_a_page_answers_503_temporarily_unavailable(database, signed_in, project_a, caplog,
+                                                     django_assert_num_queries):
+    # No query reaches the database: the connection fails, the 503 page needs none.
+    with caplog.at_level(logging.INFO), django_assert_num_queries(0):
+        database.down()
         response = signed_in.get(reverse("service", args=[project_a.pk, "ecs"]))
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
@@ -125,11 +130,32 @@ def test_the_console_recovers_by_itself_when_the_database_is_back(
     assert signed_in.get(api, headers=token).status_code == 200
 
 
-def test_other_database_errors_are_not_an_outage(rf):
-    from django.db import IntegrityError, OperationalError
-
-    from console.outage import is_outage
-
+def test_other_database_errors_are_not_an_outage():
     assert is_outage(OperationalError("connection refused"))
+    assert is_outage(InterfaceError("connection already closed"))
     assert not is_outage(IntegrityError("duplicate key"))
     assert not is_outage(ValueError("bad"))
+
+
+def test_an_outage_outside_a_view_is_a_503_too(rf, caplog):
+    # Django's last resort (handler500) for an error raised by a middleware.
+    request = rf.get("/console/")
+    try:
+        raise OperationalError("server closed the connection unexpectedly\n\tThis probably...")
+    except OperationalError:
+        with caplog.at_level(logging.INFO):
+            response = errors.server_error(request)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert [(r.name, r.getMessage()) for r in caplog.records] == [
+        ("console.outage", "Database unavailable: GET /console/ answered 503 "
+                           "(OperationalError: server closed the connection unexpectedly)")]
+
+
+def test_the_connection_pool_logs_each_failed_attempt_in_one_line(caplog):
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("psycopg.pool").warning(
+            "error connecting in %r: %s", "pool-1",
+            "connection failed: Connection refused\n\tIs the server running on that host?")
+    assert [r.getMessage() for r in caplog.records] == [
+        "error connecting in 'pool-1': connection failed: Connection refused"]

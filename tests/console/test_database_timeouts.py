@@ -89,6 +89,14 @@ def test_management_commands_run_without_the_statement_and_lock_timeouts():
         assert options["timeout"] == 86400  # SQLite: wait for a locked file (a day)
 
 
+def test_a_malformed_timeout_is_refused():
+    environment = {**os.environ, "DB_CONNECT_TIMEOUT": "soon"}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=environment,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "DB_CONNECT_TIMEOUT must be a number of seconds (0 for no limit), not 'soon'" in result.stderr
+
+
 @pytest.mark.parametrize("stuck_on", ["lock", "statement"])
 def test_a_request_behind_a_held_lock_answers_503(database, served_client, project_a, token,
                                                   stuck_on):
