@@ -124,22 +124,31 @@ def test_make_serve_runs_gunicorn_with_a_worker_built_for_idle_clients():
 
 def test_idle_connections_do_not_stall_a_normal_request(serve):
     server = serve()
-    for _ in range(5):  # the worker's first requests load the URLconf and open the pool
-        assert server.get("/readyz")[0] == 200, server.output()
+    warm_up(server)
     idle = [socket.create_connection(("127.0.0.1", server.port), timeout=10)
             for _ in range(IDLE_CONNECTIONS)]
     try:
         # Three tries, each on a new connection behind the idle ones: the bound is
         # the requirement, the best of three keeps a busy machine's hiccup out of it.
         answers = [server.get("/readyz", timeout=5) for _ in range(3)]
+        # (gunicorn closes a connection that sent no request within its keepalive, 2 s.)
         still_open = sum(_is_open(sock) for sock in idle)
     finally:
         for sock in idle:
             sock.close()
-    print(f"\n{IDLE_CONNECTIONS} idle connections: answers {answers}, {still_open} still open")
+    print(f"\n{IDLE_CONNECTIONS} idle connections ({still_open} still open after): "
+          f"answers {[(status, round(seconds, 3)) for status, seconds in answers]}")
     assert [status for status, _seconds in answers] == [200, 200, 200], server.output()
     assert min(seconds for _status, seconds in answers) < ANSWER_WITHIN_SECONDS
-    assert still_open == IDLE_CONNECTIONS  # held open by the server, not refused
+
+
+def warm_up(server):
+    """The worker's first requests load the URLconf and open the database pool."""
+    deadline = time.monotonic() + 60
+    answered = 0
+    while answered < 3:
+        assert time.monotonic() < deadline, server.output()
+        answered = answered + 1 if server.get("/readyz")[0] == 200 else 0
 
 
 def _is_open(sock: socket.socket) -> bool:
@@ -160,7 +169,7 @@ def test_the_server_answers_503_while_the_database_is_down_and_recovers(serve):
     try:
         server = serve(database_url("127.0.0.1", proxy.port), DB_CONNECT_TIMEOUT="2",
                        DB_STATEMENT_TIMEOUT="2")
-        assert server.get("/readyz")[0] == 200
+        warm_up(server)
 
         proxy.kill()
         assert server.get("/readyz")[0] == 503
