@@ -3,13 +3,12 @@
 
 gevent workers: each connection is a greenlet, so clients that stay idle or send their
 request slowly (a kept-alive browser, a client trickling bytes, a port scanner) cost a
-few kilobytes each and never hold up the worker another request waits for (and
-gunicorn closes a connection that has not sent a whole request within its keepalive,
-2 s). Sync
-workers serve one connection at a time: two idle connections delayed a request by half
-a minute. gunicorn's threaded workers hand each new connection to a thread until its
-first bytes arrive (up to 5 s), so a couple of hundred idle connections stall them too,
-and a slow client keeps its thread for as long as it trickles.
+few kilobytes each and never hold up the worker another request waits for; gunicorn
+closes a connection that has not sent a whole request within its keepalive (2 s).
+Sync workers serve one connection at a time: two idle connections delayed a request by
+half a minute. gunicorn's threaded workers hand each new connection to a thread until
+its first bytes arrive (up to 5 s), so a couple of hundred idle connections stall them
+too, and a slow client keeps its thread for as long as it trickles.
 
 Requests being greenlets, a per-thread persistent database connection would become one
 connection per request: each worker shares a pool of PostgreSQL connections instead
