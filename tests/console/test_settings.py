@@ -61,6 +61,15 @@ def test_the_development_commands_switch_development_mode_on_themselves():
     assert all(command.startswith("DEBUG=true ") for command in commands), commands
 
 
+def test_a_pool_replaces_persistent_connections_when_asked():
+    result = show_setting("DATABASES['default']", DEBUG="true", DB_POOL_SIZE="7",
+                          DATABASE_URL="postgres://console@127.0.0.1:5432/console")
+    assert result.returncode == 0, result.stderr
+    assert "'CONN_MAX_AGE': 0" in result.stdout
+    assert "'pool': {'min_size': 0, 'max_size': 7, 'timeout': 5.0, 'reconnect_timeout': 5.0}" \
+        in result.stdout
+
+
 def test_production_without_a_secret_key_refuses_to_start():
     result = run_check(DEBUG="false")
     assert result.returncode != 0
