@@ -10,6 +10,8 @@ DEV_LOCK := requirements-dev.lock
 LOCK_FLAGS := --universal --generate-hashes --python-version 3.11 --quiet
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Settings default to production (DEBUG off); the development targets say otherwise.
+DEV := DEBUG=true
 
 .PHONY: install migrate run serve test test-browser bench lint lock messages clean
 
@@ -22,39 +24,39 @@ $(STAMP): $(DEV_LOCK)
 install: $(STAMP)
 
 migrate: install
-	$(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py migrate --noinput
 
 ## Development server with demo data on http://127.0.0.1:8000 (idempotent).
 run: migrate
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV) $(PY) manage.py seed_demo
+	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-## Production-style serving: gunicorn, whitenoise, DEBUG off (needs SECRET_KEY).
-## Installs only the runtime lock when it makes the virtualenv itself.
+## Production-style serving: gunicorn (gevent workers, console/gunicorn.conf.py),
+## whitenoise, DEBUG off (needs SECRET_KEY). Installs the runtime lock.
 serve: $(VENV)/.runtime-stamp
 	DEBUG=false $(PY) manage.py collectstatic --noinput
 	DEBUG=false $(PY) manage.py migrate --noinput
-	DEBUG=false $(VENV)/bin/gunicorn console.wsgi --bind $(HOST):$(PORT) \
-		--workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	DEBUG=false $(VENV)/bin/gunicorn -c console/gunicorn.conf.py console.wsgi \
+		--bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
 
 ## The whole suite (browser tests included when Chromium is installed).
 # Persistent connections would outlive the live test server's threads and keep
 # PostgreSQL from dropping the test database.
 test: install
-	DB_CONN_MAX_AGE=0 $(PY) -m pytest $(PYTEST_ARGS)
+	$(DEV) DB_CONN_MAX_AGE=0 $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(PY) manage.py check
-	$(PY) manage.py makemigrations --check --dry-run
+	$(DEV) $(PY) manage.py check
+	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 
 ## Rebuild the Chinese catalogue after changing strings (needs GNU gettext).
 messages: install
-	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles
-	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
+	$(DEV) $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles
+	$(DEV) $(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
 $(VENV)/.runtime-stamp: $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -4,9 +4,11 @@ errors in its own body shape, from one exception handler per face."""
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions
-from rest_framework.views import APIView
+from rest_framework.response import Response
+from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from console import outage
 from console.errors import NotFound
 
 
@@ -31,6 +33,10 @@ class FaceView(APIView):
 
     def get_exception_handler(self):
         def handle(exc, context):
+            if outage.is_outage(exc):
+                set_rollback()
+                response = Response(self.error_body(503, outage.API_MESSAGE), status=503)
+                return outage.answered(context["request"], exc, response)
             if isinstance(exc, Http404):
                 exc = exceptions.NotFound(str(exc) if isinstance(exc, NotFound) else
                                           "The resource does not exist.")

@@ -27,7 +27,8 @@ from console.models import Membership, Project, Role
 
 DOMAIN = {"id": "default", "name": "Default"}
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-           405: "Method Not Allowed", 415: "Unsupported Media Type", 429: "Too Many Requests"}
+           405: "Method Not Allowed", 415: "Unsupported Media Type", 429: "Too Many Requests",
+           503: "Service Unavailable"}
 
 
 class KeystoneView(FaceView):

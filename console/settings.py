@@ -32,11 +32,24 @@ def envint(name: str, default: str) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}")
 
 
+def envseconds(name: str, default: str) -> float:
+    value = os.getenv(name, default)
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds < 86400:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds (0 for no limit), not {value!r}")
+    return seconds
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
-DEBUG = envbool("DEBUG", "true")
+# Off unless set: a deployment that forgets it runs as production, never with debug
+# pages and a known key. `make run` and the tests turn development mode on themselves.
+DEBUG = envbool("DEBUG", "false")
 
 # A development key is only acceptable while DEBUG is on; production must say its own.
 SECRET_KEY = os.getenv("SECRET_KEY", "")
@@ -72,6 +85,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load balancers' probes are answered before host checks, redirects or sessions.
+    "console.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,6 +99,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "console.middleware.UserTimezoneMiddleware",
     "console.middleware.ContentSecurityPolicyMiddleware",
+    "console.outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -115,12 +131,49 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+database_options = DATABASES["default"].setdefault("OPTIONS", {})
+
+# How long a web request waits on the database before it answers 503 (console.outage)
+# rather than hang: to connect, for one statement, for a lock. 0 = no limit. The
+# statement timeout leaves room for a Delete All of 100,000 tasks (about 2 s).
+# manage.py lifts the statement and lock timeouts for management commands, whose
+# migrations, bulk loads and purges may rightly take longer.
+DB_CONNECT_TIMEOUT = envseconds("DB_CONNECT_TIMEOUT", "5")
+DB_STATEMENT_TIMEOUT = envseconds("DB_STATEMENT_TIMEOUT", "10")
+DB_LOCK_TIMEOUT = envseconds("DB_LOCK_TIMEOUT", "5")
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if DB_CONNECT_TIMEOUT:
+        # libpq counts whole seconds, and at least 2.
+        database_options["connect_timeout"] = max(2, round(DB_CONNECT_TIMEOUT))
+    # Set by the server at connection start-up: no query of their own. A server that
+    # never answers at all is cut off on this side (console.database_timeouts).
+    database_options["options"] = " ".join(filter(None, [
+        database_options.get("options", ""),
+        f"-c statement_timeout={round(DB_STATEMENT_TIMEOUT * 1000)}",
+        f"-c lock_timeout={round(DB_LOCK_TIMEOUT * 1000)}",
+    ]))
+
+# A pool of PostgreSQL connections shared by a process's requests (0: none, and each
+# thread keeps its own connection for DB_CONN_MAX_AGE seconds). Needed where requests
+# are greenlets rather than threads (make serve): a connection per greenlet would be
+# a connection per request.
+DB_POOL_SIZE = envint("DB_POOL_SIZE", "0")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_SIZE > 0:
+    database_options["pool"] = {
+        "min_size": 0, "max_size": DB_POOL_SIZE,
+        # Waiting for a free connection is waiting on the database too.
+        "timeout": DB_CONNECT_TIMEOUT or 30,
+        "reconnect_timeout": DB_CONNECT_TIMEOUT or 30,
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction starts, so a snapshot
     # and the delete that follows it can never interleave with another writer.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20}
-    )
+    # A locked file is SQLite's only wait: its busy timeout is the lock timeout
+    # (no limit meaning a day, as for the management commands).
+    database_options.update({"transaction_mode": "IMMEDIATE", "timeout": DB_LOCK_TIMEOUT or 86400})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Tests use a file too: an in-memory database shares one cache between threads,
     # whose table locks ignore the busy timeout that real concurrent writers rely on.
@@ -207,8 +260,11 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"first_line": {"()": "console.outage.FirstLineOnly"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
+    # While the database is down the pool logs each connection attempt it makes.
+    "loggers": {"psycopg.pool": {"filters": ["first_line"]}},
 }
 CSRF_FAILURE_VIEW = "console.errors.csrf_failure"
 

@@ -66,7 +66,8 @@ def task_json(row: dict) -> dict:
 
 class ConsoleApiView(FaceView):
     CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-             405: "method_not_allowed", 415: "unsupported_media_type", 429: "throttled"}
+             405: "method_not_allowed", 415: "unsupported_media_type", 429: "throttled",
+             503: "unavailable"}
 
     def error_body(self, status_code, message):
         return {"error": {"status": status_code, "code": self.CODES.get(status_code, "error"),
