@@ -16,14 +16,13 @@ from rest_framework.exceptions import (
 )
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from console import login_throttle
 from console.api_faces import FaceView
 from console.authentication import Credential
-from console.client_address import client_address
 from console.credentials import active_token, issue_token, revoke_token
 from console.models import Membership, Project, Role
+from console.rate_limits import ClientAddressRateThrottle
 
 DOMAIN = {"id": "default", "name": "Default"}
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
@@ -128,7 +127,7 @@ class Tokens(KeystoneView):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
 
     def get_throttles(self):
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+        return [ClientAddressRateThrottle()] if self.request.method == "POST" else []
 
     @extend_schema(operation_id="keystone_create_token", tags=["Identity"], request=TokenRequest,
                    responses={201: dict})
@@ -137,13 +136,13 @@ class Tokens(KeystoneView):
         data.is_valid(raise_exception=True)
         auth = data.validated_data["auth"]
         credentials = auth["identity"]["password"]["user"]
-        address = client_address(request)
-        if login_throttle.retry_after(credentials["name"], address):
-            raise Throttled(detail="Too many failed sign-ins. Try again later.")
+        # authenticate() applies the sign-in throttle (console.auth_backends).
         user = authenticate(request, username=credentials["name"], password=credentials["password"])
         if user is None:
+            wait = login_throttle.retry_after(request)
+            if wait:
+                raise Throttled(wait=wait, detail="Too many failed sign-ins. Try again later.")
             raise AuthenticationFailed("The request you have made requires authentication.")
-        login_throttle.forget(credentials["name"], address)
         scope = auth["scope"]["project"]
         projects = Project.objects.all()
         project = (projects.filter(pk=scope["id"]) if scope.get("id")

@@ -135,9 +135,14 @@ AUTH_PASSWORD_VALIDATORS = [
 # How many reverse proxies in front set X-Forwarded-For (console.client_address).
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
 
-# Sign-in throttling (console.login_throttle): failures within 15 minutes.
+# Every password check goes through the sign-in throttle (console.login_throttle).
+AUTHENTICATION_BACKENDS = ["console.auth_backends.ThrottledModelBackend"]
+# Failures within 15 minutes: per user name from one address, and per address.
 LOGIN_FAILURES_PER_USER = envint("LOGIN_FAILURES_PER_USER", "5")
 LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", "20")
+# Past LOGIN_FAILURES_PER_USER failures from anywhere, tries from addresses the user
+# has not signed in from lately wait 1, 2, 4 ... seconds, at most this long.
+LOGIN_BACKOFF_MAX_SECONDS = envint("LOGIN_BACKOFF_MAX_SECONDS", "60")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
