@@ -209,8 +209,9 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         failed_at, pk = datetime.fromisoformat(moment), int(pk)
         if failed_at.tzinfo is None or not 0 < pk < 2**63:
             raise ValueError
-        return failed_at, pk
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        # In UTC now, as the database will want it: year 1 at +05:00 has no UTC.
+        return failed_at.astimezone(dt_timezone.utc), pk
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise exceptions.ValidationError({"cursor": ["Not a cursor this API gave out."]})
 
 

@@ -1,5 +1,7 @@
 """/api/v1/: record, list with keyset pages, read, delete one, delete all up to a watermark."""
 
+import base64
+
 import pytest
 
 from failedtasks.models import Deletion, FailedTask, TaskStatus
@@ -123,6 +125,15 @@ def test_filters_and_counts(client, viewer, project_a, token_for):
 def test_bad_list_parameters_are_400(client, viewer, project_a, token_for, params):
     response = client.get(url(project_a), params, headers=token_for(viewer, project_a))
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+def test_a_cursor_naming_a_moment_outside_utcs_range_is_a_400(client, viewer, project_a,
+                                                               token_for, moment):
+    cursor = base64.urlsafe_b64encode(f"{moment}|5".encode()).decode().rstrip("=")
+    response = client.get(url(project_a), {"cursor": cursor}, headers=token_for(viewer, project_a))
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"cursor": ["Not a cursor this API gave out."]}
 
 
 def test_read_and_delete_one(client, operator, project_a, project_b, token_for):

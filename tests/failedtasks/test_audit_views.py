@@ -129,3 +129,37 @@ def test_the_trail_pages_and_keeps_its_filters(login, superuser, project_a, oper
     assert "Page 1 of 2" in html and 'href="?user=olivia&amp;page=2"' in html
     page_two = client.get(reverse("audit"), {"user": "olivia", "page": "2"})
     assert len(page_two.context["page"].object_list) == 5
+
+
+@pytest.mark.parametrize("view", ["audit", "audit-export"])
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "Etc/GMT+12"])
+@pytest.mark.parametrize("params", [
+    {"until": "9999-12-31"}, {"since": "9999-12-31"}, {"since": "0001-01-01"},
+    {"until": "0001-01-01"}, {"since": "1969-12-31", "until": "9999-12-30"},
+])
+def test_dates_out_of_range_are_a_400_in_any_time_zone(login, superuser, trail, view, zone,
+                                                        params):
+    client = login(superuser)
+    client.cookies["tz"] = zone
+    response = client.get(reverse(view), params)
+    assert response.status_code == 400
+    assert b"must be a date from 1970-01-01 to 9998-12-31" in response.content
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])
+def test_the_widest_range_allowed_works_in_any_time_zone(login, superuser, trail, zone):
+    client = login(superuser)
+    client.cookies["tz"] = zone
+    params = {"since": "1970-01-01", "until": "9998-12-31"}
+    assert client.get(reverse("audit"), params).status_code == 200
+    response = client.get(reverse("audit-export"), params)
+    assert response.status_code == 200
+    assert len(b"".join(response.streaming_content).splitlines()) == 4  # header and 3 tasks
+
+
+def test_a_user_name_longer_than_any_is_a_400_not_a_prefix_match(login, superuser, trail):
+    long_name = "o" * 150
+    make_user(long_name)
+    response = login(superuser).get(reverse("audit"), {"user": long_name + "x"})
+    assert response.status_code == 400
+    assert b"user must be at most 150 characters" in response.content
