@@ -63,7 +63,7 @@ def reserve(username: str, address: str | None) -> Attempt:
     Reservations for the same user name or the same address are serialised, so
     the check and the record are one step as far as any other attempt can see.
     """
-    username = username[:150]
+    username = _key(username)
     now = timezone.now()
     with transaction.atomic():
         _lock(f"user:{username}", f"address:{address}")
@@ -102,6 +102,15 @@ def refuse(request, retry_after: int) -> None:
 def retry_after(request) -> int:
     """Seconds the throttle asked this request to wait; 0 when it was not throttled."""
     return getattr(request, _REFUSAL_ATTRIBUTE, 0)
+
+
+def _key(username: str) -> str:
+    """The user name as stored (150 characters at most). A longer one, which no
+    account can have, is stored as its digest rather than cut short: a prefix
+    would count against the account it happens to name."""
+    if len(username) <= 150:
+        return username
+    return "sha256:" + hashlib.sha256(username.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _lock(*keys: str) -> None:

@@ -9,8 +9,10 @@ from console.client_address import client_address
 from console.errors import NotFound
 from console.models import Role
 from console.scoping import project_for
-from failedtasks.models import Channel
+from failedtasks.models import Channel, FailedTask
 from failedtasks.services import Actor, NothingToDelete, delete_task
+
+JOB_ID_LENGTH = FailedTask._meta.get_field("job_id").max_length
 
 
 def api_project(request, project_id: str, need: str = Role.VIEWER):
@@ -30,14 +32,20 @@ def api_actor(request) -> Actor:
 
 
 def delete_by_job_id(tasks, job_id: str, actor: Actor) -> None:
-    """Delete the task with this job id among `tasks`; a 404 when there is none."""
-    pk = tasks.filter(job_id=job_id[:64]).values_list("pk", flat=True).first()
+    """Delete the task with this job id among `tasks`; a 404 when there is none.
+
+    An id longer than any stored one names no task: it is never cut down to a
+    prefix that could name another.
+    """
+    if len(job_id) > JOB_ID_LENGTH:
+        raise exceptions.NotFound("The failed task does not exist.")
+    pk = tasks.filter(job_id=job_id).values_list("pk", flat=True).first()
     try:
         if pk is None:
             raise NothingToDelete(job_id)
         delete_task(tasks, pk, actor)
     except NothingToDelete:
-        raise exceptions.NotFound(f"The failed task {job_id[:64]} does not exist.")
+        raise exceptions.NotFound(f"The failed task {job_id} does not exist.")
 
 
 def integer_param(params, name: str, default: int, low: int, high: int) -> int:

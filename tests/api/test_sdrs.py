@@ -151,3 +151,13 @@ def test_the_list_costs_the_same_for_any_page(client, operator, project_a, token
         # 1 token with user and project, 2 project with role, 3 the page of values, 4 the count
         with django_assert_num_queries(4):
             client.get(jobs_url(project_a), {"limit": limit}, headers=headers)
+
+
+def test_an_id_longer_than_any_is_a_404_and_deletes_nothing(client, operator, project_a,
+                                                           token_for):
+    job_id = "f" * 64
+    record(project_a, "sdrs", job_id=job_id)
+    response = client.delete(jobs_url(project_a, f"/{job_id}0"), headers=token_for(operator, project_a))
+    assert response.status_code == 404 and response.json()["error"]["code"] == "SDRS.0404"
+    assert FailedTask.objects.filter(job_id=job_id).exists()
+    assert not Deletion.objects.exists()
