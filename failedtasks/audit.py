@@ -3,15 +3,16 @@
 Only reads: nothing in the product edits or deletes an audit record.
 """
 
-import csv
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import chain
 from typing import Iterator
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from console.cloud_services import Service
+from console.csv_export import csv_lines
 from console.errors import Invalid
 from console.scoping import PROJECT_ID
 from failedtasks.models import Channel, DeletedTask, Deletion
@@ -114,21 +115,8 @@ CSV_COLUMNS = [
 ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _safe(value) -> str:
-    """A cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def csv_rows(deletions) -> Iterator[str]:
     """One line per deleted task, streamed in chunks: fine for millions of rows."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
     snapshots = DeletedTask.objects.filter(deletion__in=deletions.values("id")).order_by(
         "-deletion__created_at", "deletion_id", "-failed_at", "task_pk"
     ).values_list(
@@ -138,5 +126,6 @@ def csv_rows(deletions) -> Iterator[str]:
         "resource_id", "resource_name", "resource_type", "parent_id", "error_code",
         "fail_reason", "begin_time", "failed_at",
     )
-    for row in snapshots.iterator(chunk_size=2000):
-        yield writer.writerow([_safe(v.isoformat() if isinstance(v, datetime) else v) for v in row])
+    rows = ([v.isoformat() if isinstance(v, datetime) else v for v in row]
+            for row in snapshots.iterator(chunk_size=2000))
+    return csv_lines(chain([CSV_COLUMNS], rows))

@@ -163,3 +163,19 @@ def test_a_user_name_longer_than_any_is_a_400_not_a_prefix_match(login, superuse
     response = login(superuser).get(reverse("audit"), {"user": long_name + "x"})
     assert response.status_code == 400
     assert b"user must be at most 150 characters" in response.content
+
+
+def test_the_csv_export_defuses_every_cell_and_quotes_them_all(login, superuser, project_a,
+                                                                 operator):
+    names = [" =1+1", "\t=cmd|' /C calc'!A0", "\r@SUM(A1)", "－2+3", "a,b", 'say "hi"']
+    for name in names:
+        record(project_a, "css", resource_name=name, fail_reason="line 1\n=line 2")
+    scope = FailedTask.objects.filter(project=project_a)
+    delete_all_seen(project_a, scope, watermark_of(scope), Actor(operator), service="css")
+    response = login(superuser).get(reverse("audit-export"))
+    text = b"".join(response.streaming_content).decode()
+    assert all(line.startswith('"') and line.endswith('"') for line in text.split("\r\n") if line)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert sorted(row["resource_name"] for row in rows) == sorted(
+        "'" + name if name not in ("a,b", 'say "hi"') else name for name in names)
+    assert {row["fail_reason"] for row in rows} == {"line 1\n=line 2"}
