@@ -6,4 +6,4 @@ class ConsoleConfig(AppConfig):
     verbose_name = "Console"
 
     def ready(self):
-        from console import login_throttle, openapi  # noqa: F401  signal receiver; auth schemes
+        from console import openapi  # noqa: F401  registers the auth schemes of the schema

@@ -130,6 +130,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: revokes the user's API tokens whenever a password changes.
+    {"NAME": "console.password_change.RevokeTokensOnPasswordChange"},
 ]
 
 # How many reverse proxies in front set X-Forwarded-For (console.client_address).
@@ -219,7 +221,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["console.parsers.JSONParser"],
     "DEFAULT_THROTTLE_RATES": {"auth": os.getenv("TOKEN_THROTTLE_RATE", "30/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "console.openapi.FaceAutoSchema",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -231,8 +233,14 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs page need the API's credentials, as every API does.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # 3.1 for JSON Schema's propertyNames: the schema states every rule the server applies.
+    "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "console.openapi.link_projects"],
 }

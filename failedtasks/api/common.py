@@ -1,5 +1,5 @@
 """What the failed-task API faces share: the scoped project look-up, the audit
-actor, deletion by job id, and strict query parameters."""
+actor, and deletion by job id."""
 
 from django.core.exceptions import PermissionDenied
 from rest_framework import exceptions
@@ -46,25 +46,3 @@ def delete_by_job_id(tasks, job_id: str, actor: Actor) -> None:
         delete_task(tasks, pk, actor)
     except NothingToDelete:
         raise exceptions.NotFound(f"The failed task {job_id} does not exist.")
-
-
-def integer_param(params, name: str, default: int, low: int, high: int) -> int:
-    """A query parameter that must be a whole number in [low, high]; else a 400."""
-    raw = params.get(name)
-    if raw is None:
-        return default
-    if not (raw.isascii() and raw.lstrip("-").isdigit()) or len(raw) > 19:
-        raise exceptions.ValidationError(f"{name} must be a whole number from {low} to {high}.")
-    value = int(raw)
-    if not low <= value <= high:
-        raise exceptions.ValidationError(f"{name} must be a whole number from {low} to {high}.")
-    return value
-
-
-def text_param(params, name: str, max_length: int = 255) -> str | None:
-    value = params.get(name)
-    if value is None:
-        return None
-    if len(value) > max_length or "\x00" in value:
-        raise exceptions.ValidationError(f"{name} must be at most {max_length} printable characters.")
-    return value

@@ -46,3 +46,13 @@ def test_a_request_as_deep_as_any_real_one_still_parses(client, project_a, opera
                            {"service": "ecs", "job_id": "j-1", "extra": {"server_id": "s-1"}},
                            content_type="application/json", headers=token_for(operator, project_a))
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "NaN", "Infinity", "-Infinity"])
+def test_a_number_json_cannot_hold_is_a_400(endpoints, number):
+    path, headers, in_face_shape = endpoints["record"]
+    payload = f'{{"service": "ecs", "job_id": "j", "extra": {{"k": {number}}}}}'
+    response = Client(raise_request_exception=False).post(
+        path, payload, content_type="application/json", headers=headers)
+    assert response.status_code == 400 and in_face_shape(response.json())
+    assert not FailedTask.objects.exists()
