@@ -1,5 +1,12 @@
 """The base of every API face (Keystone, SDRS, KPS, the console API): each answers
-errors in its own body shape, from one exception handler per face."""
+errors in its own body shape, from one exception handler per face.
+
+A face names its error body as a serializer: the same class renders every error
+answer and describes them in the OpenAPI schema (console.openapi), so the two
+cannot drift.
+"""
+
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -25,11 +32,22 @@ def _message(detail) -> str:
     return f"{'.'.join(path)}: {detail}" if path else str(detail)
 
 
+@dataclass(frozen=True)
+class ApiError:
+    """What an error answer says, for a face's error serializer to shape."""
+
+    status: int
+    message: str
+    fields: dict | None = None  # per-field messages, for the faces that give them
+
+
 class FaceView(APIView):
-    """An API face: subclasses say how their errors look (error_body)."""
+    """An API face: subclasses say how their errors look (error_serializer)."""
+
+    error_serializer: type  # a Serializer of ApiError
 
     def error_body(self, status: int, message: str) -> dict:
-        raise NotImplementedError
+        return self.error_serializer(ApiError(status, message)).data
 
     def get_exception_handler(self):
         def handle(exc, context):

@@ -7,4 +7,4 @@ class ConsoleConfig(AppConfig):
 
     def ready(self):
         import console.database_timeouts  # noqa: F401  connection_created receiver
-        from console import login_throttle, openapi  # noqa: F401  signal receiver; auth schemes
+        from console import openapi  # noqa: F401  registers the auth schemes of the schema

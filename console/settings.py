@@ -186,14 +186,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: revokes the user's API tokens whenever a password changes.
+    {"NAME": "console.password_change.RevokeTokensOnPasswordChange"},
 ]
 
 # How many reverse proxies in front set X-Forwarded-For (console.client_address).
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
 
-# Sign-in throttling (console.login_throttle): failures within 15 minutes.
+# Every password check goes through the sign-in throttle (console.login_throttle).
+AUTHENTICATION_BACKENDS = ["console.auth_backends.ThrottledModelBackend"]
+# Failures within 15 minutes: per user name from one address, and per address.
 LOGIN_FAILURES_PER_USER = envint("LOGIN_FAILURES_PER_USER", "5")
 LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", "20")
+# Past LOGIN_FAILURES_PER_USER failures from anywhere, tries from addresses the user
+# has not signed in from lately wait 1, 2, 4 ... seconds, at most this long.
+LOGIN_BACKOFF_MAX_SECONDS = envint("LOGIN_BACKOFF_MAX_SECONDS", "60")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -276,10 +283,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["console.parsers.JSONParser"],
     "DEFAULT_THROTTLE_RATES": {"auth": os.getenv("TOKEN_THROTTLE_RATE", "30/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "console.openapi.FaceAutoSchema",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -291,8 +298,14 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs page need the API's credentials, as every API does.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # 3.1 for JSON Schema's propertyNames: the schema states every rule the server applies.
+    "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "console.openapi.link_projects"],
 }

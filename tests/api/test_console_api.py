@@ -1,5 +1,7 @@
 """/api/v1/: record, list with keyset pages, read, delete one, delete all up to a watermark."""
 
+import base64
+
 import pytest
 
 from failedtasks.models import Deletion, FailedTask, TaskStatus
@@ -62,8 +64,12 @@ def test_recording_the_same_job_again_updates_it(client, operator, project_a, to
     ({"service": "sdrs", "job_id": "j", "failure_status": "brokenFail"}, "failure_status"),
     ({"service": "sdrs", "job_id": "j", "resource_type": "servers"}, "resource_type"),
     ({"service": "kps", "job_id": "j", "extra": {"operate_type": "FAILED_EXPLODE"}}, "extra"),
-    ({"service": "ecs", "job_id": "j", "begin_time": "2026-01-02T00:00:00Z",
-      "fail_time": "2026-01-01T00:00:00Z"}, "begin_time"),
+    ({"service": "ecs", "job_id": "j", "fail_time": "1969-12-31T23:59:59Z"}, "fail_time"),
+    ({"service": "ecs", "job_id": "j", "begin_time": "9999-01-01T00:00:00Z"}, "begin_time"),
+    ({"service": "ecs", "job_id": "j", "job_type": "resize\n"}, "job_type"),
+    ({"service": "ecs", "job_id": "j", "resource_id": " " * 65}, "resource_id"),
+    ({"service": "ecs", "job_id": "j", "extra": {"k" * 65: 1}}, "extra"),
+    ({"service": "ecs", "job_id": "j", "extra": {f"k{n}": n for n in range(17)}}, "extra"),
     ({"service": "ecs", "job_id": "j", "surprise": 1}, "surprise"),
     ({"service": "ecs", "job_id": "j", "resource_name": "a\x00b"}, "resource_name"),
 ])
@@ -168,6 +174,49 @@ def test_q_is_the_consoles_search(client, viewer, project_a, token_for):
 def test_bad_list_parameters_are_400(client, viewer, project_a, token_for, params):
     response = client.get(url(project_a), params, headers=token_for(viewer, project_a))
     assert response.status_code == 400
+
+
+def test_times_are_kept_as_reported_even_when_begin_is_later(client, operator, project_a,
+                                                               token_for):
+    # Hosts' clocks may disagree; a failure report is never refused for that.
+    response = post(client, project_a, token_for(operator, project_a), service="ecs", job_id="j",
+                    begin_time="2026-01-02T00:00:00Z", fail_time="2026-01-01T00:00:00Z")
+    assert response.status_code == 201
+    assert response.json()["begin_time"] == "2026-01-02T00:00:00.000Z"
+    assert response.json()["fail_time"] == "2026-01-01T00:00:00.000Z"
+
+
+@pytest.mark.parametrize("cursor", ["253399999999999999_5", "-59999999999999999_1", "0_0",
+                                    "1737462955754000_12"])
+def test_any_cursor_of_the_documented_form_is_a_page(client, viewer, project_a, token_for, cursor):
+    response = client.get(url(project_a), {"cursor": cursor}, headers=token_for(viewer, project_a))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("cursor", ["", "999999999999999999_1", "1_", "_1", "1_2\n", "１_2"])
+def test_any_other_cursor_is_a_400(client, viewer, project_a, token_for, cursor):
+    response = client.get(url(project_a), {"cursor": cursor}, headers=token_for(viewer, project_a))
+    assert response.status_code == 400
+
+
+def test_pages_follow_one_another(client, viewer, project_a, token_for):
+    for n in range(5):
+        record(project_a, job_id=f"page-{n}", minutes_ago=n)
+    headers, seen, page = token_for(viewer, project_a), [], url(project_a) + "?limit=2"
+    while page:
+        body = client.get(page, headers=headers).json()
+        seen += [task["job_id"] for task in body["results"]]
+        page = body["next"]
+    assert seen == [f"page-{n}" for n in range(5)]
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+def test_a_cursor_naming_a_moment_outside_utcs_range_is_a_400(client, viewer, project_a,
+                                                               token_for, moment):
+    cursor = base64.urlsafe_b64encode(f"{moment}|5".encode()).decode().rstrip("=")
+    response = client.get(url(project_a), {"cursor": cursor}, headers=token_for(viewer, project_a))
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"cursor": ["Not a cursor this API gave out."]}
 
 
 def test_read_and_delete_one(client, operator, project_a, project_b, token_for):

@@ -204,3 +204,13 @@ def test_a_deep_offset_returns_the_rows_of_a_plain_offset(client, operator, proj
     body = client.get(jobs_url(project_a), {"offset": "3", "limit": "3"},
                       headers=token_for(operator, project_a)).json()
     assert [job["job_id"] for job in body["failure_jobs"]] == ["job-3", "job-4", "job-5"]
+
+
+def test_an_id_longer_than_any_is_a_404_and_deletes_nothing(client, operator, project_a,
+                                                           token_for):
+    job_id = "f" * 64
+    record(project_a, "sdrs", job_id=job_id)
+    response = client.delete(jobs_url(project_a, f"/{job_id}0"), headers=token_for(operator, project_a))
+    assert response.status_code == 404 and response.json()["error"]["code"] == "SDRS.0404"
+    assert FailedTask.objects.filter(job_id=job_id).exists()
+    assert not Deletion.objects.exists()

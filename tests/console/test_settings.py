@@ -108,4 +108,4 @@ def test_production_cookies_are_secure_and_http_only():
               "s.SESSION_COOKIE_AGE <= 86400, len(s.AUTH_PASSWORD_VALIDATORS))")
     result = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT,
                             env=environment, capture_output=True, text=True, timeout=60)
-    assert result.stdout.split()[-6:] == ["True", "True", "True", "True", "True", "4"], result.stderr
+    assert result.stdout.split()[-6:] == ["True", "True", "True", "True", "True", "5"], result.stderr
