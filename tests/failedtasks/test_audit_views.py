@@ -171,7 +171,7 @@ def test_the_csv_export_defuses_every_cell_and_quotes_them_all(login, superuser,
     for name in names:
         record(project_a, "css", resource_name=name, fail_reason="line 1\n=line 2")
     scope = FailedTask.objects.filter(project=project_a)
-    delete_all_seen(project_a, scope, watermark_of(scope), Actor(operator), service="css")
+    delete_all_seen(project_a, scope, current_revision(project_a), Actor(operator), service="css")
     response = login(superuser).get(reverse("audit-export"))
     text = b"".join(response.streaming_content).decode()
     assert all(line.startswith('"') and line.endswith('"') for line in text.split("\r\n") if line)
