@@ -15,6 +15,7 @@ from failedtasks.services import (
     delete_all_seen,
     delete_task,
     record_failure,
+    restore_deletion,
 )
 from tests.conftest import current_revision, record
 
@@ -180,4 +181,53 @@ def test_a_task_committed_after_the_listing_is_kept_whatever_the_commit_order(
     deleted = set(deletion.tasks.values_list("job_id", flat=True))
     assert deleted <= listed
     assert {"css-held-up", "kps-later"} <= set(FailedTask.objects.values_list("job_id", flat=True))
+    assert tallies_match_rows()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason=(
+    "SQLite takes its write lock when a transaction begins (IMMEDIATE), so an undo and "
+    "a recording never overlap"))
+def test_an_undo_racing_a_new_report_of_the_same_job_keeps_one_task(project_a, operator):
+    """Undo restores a deleted job while the same job is reported again: the two
+    take the project's revision lock in turn, so the second sees the first's task
+    (no unique-constraint error, no task lost, no duplicate)."""
+    task = record(project_a, "css", job_id="job-again", resource_name="before")
+    deletion = delete_task(FailedTask.objects.filter(project=project_a), task.pk, Actor(operator))
+    assert not FailedTask.objects.exists()
+
+    holder = connections.create_connection("default")
+    holder.set_autocommit(False)
+    with holder.cursor() as cursor:
+        cursor.execute("SELECT count FROM failedtasks_tasktally WHERE project_id = %s "
+                       "AND service = 'css' FOR UPDATE", [project_a.pk])
+    waiting_before = lock_waiters()
+    errors = []
+
+    def in_thread(work):
+        def run():
+            try:
+                work()
+            except Exception as error:  # surfaced below
+                errors.append(error)
+            finally:
+                connections.close_all()
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    # The new report inserts its row, then waits behind the held tally row.
+    report = in_thread(lambda: record_failure(project_a, service="css", job_id="job-again",
+                                              resource_name="reported again"))
+    wait_until(lambda: lock_waiters() > waiting_before, "the report to wait")
+    undo = in_thread(lambda: restore_deletion(deletion, Actor(operator)))
+    wait_until(lambda: not undo.is_alive() or lock_waiters() > waiting_before + 1,
+               "the undo to wait or finish")
+    holder.commit()
+    holder.close()
+    report.join(timeout=60)
+    undo.join(timeout=60)
+
+    assert errors == []
+    assert list(FailedTask.objects.values_list("job_id", "resource_name")) == [
+        ("job-again", "reported again")]
     assert tallies_match_rows()
