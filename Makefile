@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install migrate run serve test test-browser bench lint messages clean
 
@@ -37,7 +38,12 @@ serve: install
 test: install
 	DB_CONN_MAX_AGE=0 $(PY) -m pytest $(PYTEST_ARGS)
 
+## The speed goals (README, "Performance") over real HTTP: gunicorn on a throwaway
+# PostgreSQL database and SQLite file with a million failed tasks. Flags go through
+# BENCH_ARGS, e.g. BENCH_ARGS="--tasks 20000 --db sqlite" (python -m bench --help).
 bench: install
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk, the HTTP load generator"; \
+		$(SUDO) apt-get install -y wrk || { $(SUDO) apt-get update && $(SUDO) apt-get install -y wrk; }; }
 	$(PY) -m bench $(BENCH_ARGS)
 
 lint: install

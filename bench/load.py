@@ -19,9 +19,9 @@ function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
     '%s{"requests": %d, "duration_us": %d, "connect": %d, "read": %d, "write": %d, '
-    .. '"status": %d, "timeout": %d, "p50_us": %d}\\n',
+    .. '"status": %d, "timeout": %d}\\n',
     "RESULT_MARK", summary.requests, summary.duration, e.connect, e.read, e.write,
-    e.status, e.timeout, latency:percentile(50)))
+    e.status, e.timeout))
 end
 """.replace("RESULT_MARK", RESULT_MARK)
 
@@ -50,7 +50,6 @@ class LoadResult:
     seconds: float
     status_errors: int  # answers outside 2xx/3xx
     socket_errors: int  # connect, read, write errors and timeouts
-    median_ms: float
 
     @property
     def per_second(self) -> float:
@@ -59,6 +58,12 @@ class LoadResult:
     @property
     def errors(self) -> int:
         return self.status_errors + self.socket_errors
+
+    def __add__(self, other: "LoadResult") -> "LoadResult":
+        """Two runs of the same path as one (interleaved slices of a measurement)."""
+        return LoadResult(self.requests + other.requests, self.seconds + other.seconds,
+                          self.status_errors + other.status_errors,
+                          self.socket_errors + other.socket_errors)
 
 
 def parse_result(output: str) -> LoadResult:
@@ -71,7 +76,6 @@ def parse_result(output: str) -> LoadResult:
                 seconds=data["duration_us"] / 1e6,
                 status_errors=data["status"],
                 socket_errors=data["connect"] + data["read"] + data["write"] + data["timeout"],
-                median_ms=data["p50_us"] / 1000,
             )
     raise ValueError(f"wrk printed no summary:\n{output}")
 

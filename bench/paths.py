@@ -3,7 +3,7 @@
 The one place to change when a URL or a parameter of the product changes. URLs
 are written as clients send them (the cloud-compatible ones are contracts);
 `{placeholders}` are filled from the loaded data (`Subject`), so the rows hold
-at any --tasks. Goals are SPEC's speed table.
+at any --tasks. The goals are the product's speed goals (README, "Performance").
 """
 
 from dataclasses import dataclass

@@ -1,16 +1,18 @@
 """One database's run of `make bench`; bench/__main__.py starts one per database.
 
-The order matters and is always the same:
-1. migrate and seed the demo data, start gunicorn, sign in as `demo`;
-2. time the counter at demo size (against the bare view, interleaved);
-3. load N failed tasks with `seed_demo --tasks N` (then VACUUM ANALYZE on
-   PostgreSQL: what autovacuum has done by the time anyone opens the console);
-4. time every latency path, round-robin with the bare view so that whatever
-   else the machine is doing lands on all of them alike, then the in-process
-   `json.dumps(list(qs.values(...)))` references of the API rows;
-5. throughput with wrk: the bare view, then each path; recording against the
-   bare POST view;
-6. Delete All of two equal sets of rows: one by a raw SQL DELETE, one through
+The order is always the same:
+1. migrate and seed the demo data in two databases, the run's and a second one
+   left at demo size; load N failed tasks into the first with `seed_demo --tasks
+   N` (then VACUUM ANALYZE on PostgreSQL: what autovacuum has done by the time
+   anyone opens the console);
+2. start gunicorn on each, sign in as `demo` on each;
+3. time every latency path round-robin: the bare view, the counter on both
+   databases, the dialog and API paths, and the in-process `json.dumps(list(
+   qs.values(...)))` references, one of each per round, so that whatever else the
+   machine is doing lands on a path and its reference alike;
+4. throughput with wrk, in interleaved slices of the bare view and each path;
+   recording against the bare POST view, likewise;
+5. Delete All of two equal sets of rows: one by a raw SQL DELETE, one through
    the console's real confirmation and POST (audit snapshots included).
 """
 
@@ -22,10 +24,11 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 from bench import paths
 from bench.client import BenchError, Browser, keystone_token, post_form_fields
-from bench.load import get_script, post_script, run_wrk
+from bench.load import LoadResult, get_script, post_script, run_wrk
 from bench.report import (
     Row,
     count,
@@ -35,16 +38,18 @@ from bench.report import (
     per_second,
     seconds,
 )
-from bench.server import HOST, gunicorn, manage, production_env
+from bench.server import HOST, WORKERS, gunicorn, manage, production_env
 
 USER, PASSWORD = "demo", "demo"  # seed_demo's operator in every demo project
 WARM_UP = 3  # requests per path before timing: both workers render it once or more
+SLICES = 3  # each throughput figure is this many wrk runs, interleaved with its reference
 DEMO_PROJECT = "cn-north-4"
 
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument("--database-url", required=True)
+    parser.add_argument("--demo-database-url", required=True)
     parser.add_argument("--static-root", type=Path, required=True)
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--secret-key", required=True)
@@ -59,12 +64,16 @@ def say(text: str) -> None:
     print(f"  … {text}", file=sys.stderr, flush=True)
 
 
+Probe = Callable[[], float]  # one timed request (or reference), in ms
+
+
 class Run:
-    def __init__(self, args, port: int):
+    def __init__(self, args, port: int, demo_port: int):
         self.args = args
         self.port = port
         self.browser = Browser(HOST, port)  # the signed-in tab
         self.api = Browser(HOST, port)  # an API client: a token, no cookies
+        self.demo = Browser(HOST, demo_port)  # a signed-in tab on the demo-size database
         self.token_headers: dict[str, str] = {}
         self.load_errors = 0
         self.load_runs: list[str] = []
@@ -74,47 +83,72 @@ class Run:
 
     # --- latency -----------------------------------------------------------
 
-    def medians(self, probes: dict[str, tuple[Browser, str, dict]]) -> dict[str, float]:
-        """Median ms of each probe (client, path, headers), timed round-robin."""
-        for client, path, headers in probes.values():
-            for _ in range(WARM_UP):
-                client.get(path, headers)
-        samples: dict[str, list[float]] = {name: [] for name in probes}
-        for _ in range(self.args.repeat):
-            for name, (client, path, headers) in probes.items():
-                samples[name].append(client.get(path, headers).elapsed_ms)
-        return {name: statistics.median(values) for name, values in samples.items()}
+    @staticmethod
+    def http(client: Browser, path: str, headers: dict | None = None) -> Probe:
+        return lambda: client.get(path, headers).elapsed_ms
 
-    def probe(self, latency: paths.Latency, subject: paths.Subject) -> tuple[Browser, str, dict]:
+    def probe(self, latency: paths.Latency, subject: paths.Subject) -> Probe:
+        client, path, headers = self.request_of(latency, subject)
+        return self.http(client, path, headers)
+
+    def request_of(self, latency: paths.Latency, subject: paths.Subject):
         if latency.token:
             return self.api, subject.fill(latency.url), {**self.token_headers, **(latency.headers or {})}
         return self.browser, subject.fill(latency.url), latency.headers or {}
 
-    def values_reference(self, latency: paths.Latency, subject: paths.Subject) -> tuple[float, int]:
-        """Median ms of json.dumps(list(qs.values(...))) of the answer's rows, in-process."""
-        timings, rows = [], []
-        for attempt in range(WARM_UP + self.args.repeat):
-            started = time.perf_counter()
-            rows = list(latency.values(subject))
-            json.dumps(rows, default=str)
-            if attempt >= WARM_UP:
-                timings.append((time.perf_counter() - started) * 1000)
-        return statistics.median(timings), len(rows)
+    def medians(self, probes: dict[str, Probe]) -> dict[str, float]:
+        """Median ms of each probe, after a warm-up, timed round-robin."""
+        for probe in probes.values():
+            for _ in range(WARM_UP):
+                probe()
+        samples: dict[str, list[float]] = {name: [] for name in probes}
+        for _ in range(self.args.repeat):
+            for name, probe in probes.items():
+                samples[name].append(probe())
+        return {name: statistics.median(values) for name, values in samples.items()}
 
     # --- load --------------------------------------------------------------
 
-    def wrk(self, name: str, path: str, *, connections: int, headers=None, script=None):
-        result = run_wrk(self.url(path), connections=connections, seconds=self.args.seconds,
-                         script=script or get_script(), workdir=self.args.workdir,
-                         headers=headers)
-        self.load_errors += result.errors
-        self.load_runs.append(
-            f"{name}: {result.requests:,} requests, {result.status_errors} non-2xx/3xx, "
-            f"{result.socket_errors} socket errors")
-        return result
+    def loads(self, runs: dict[str, tuple[str, dict, str]], connections: int) -> dict[str, LoadResult]:
+        """wrk on each (path, headers, script), in SLICES interleaved rounds, summed per path."""
+        slice_seconds = max(1, round(self.args.seconds / SLICES))
+        totals: dict[str, LoadResult] = {}
+        for _ in range(SLICES):
+            for name, (path, headers, script) in runs.items():
+                result = run_wrk(self.url(path), connections=connections, seconds=slice_seconds,
+                                 script=script, workdir=self.args.workdir, headers=headers)
+                self.drain()
+                totals[name] = totals[name] + result if name in totals else result
+        for name, total in totals.items():
+            self.load_errors += total.errors
+            self.load_runs.append(
+                f"{name}: {total.requests:,} requests in {total.seconds:.1f} s, "
+                f"{total.status_errors} non-2xx/3xx, {total.socket_errors} socket errors")
+        return totals
+
+    def drain(self) -> None:
+        """Wait out the requests wrk left queued when it stopped.
+
+        The sync workers still answer every connection waiting in the listen queue,
+        though wrk has hung up; without this the next run's first second would go
+        to the previous path. Queued connections are accepted in order, so once a
+        request sent now has been answered, the queue is empty (and a second one
+        waits out most of what the other worker was still doing)."""
+        for _ in range(WORKERS):
+            Browser(HOST, self.port).get(paths.READY)
 
     def session_headers(self, headers: dict | None = None) -> dict[str, str]:
         return {"Cookie": self.browser.cookie_header, **(headers or {})}
+
+
+def values_probe(latency: paths.Latency, subject: paths.Subject) -> Probe:
+    """json.dumps(list(qs.values(...))) of the rows the API answer holds, in this process."""
+    def probe() -> float:
+        started = time.perf_counter()
+        json.dumps(list(latency.values(subject)), default=str)
+        return (time.perf_counter() - started) * 1000
+
+    return probe
 
 
 def choose_subject(counter_project: str) -> paths.Subject:
@@ -163,48 +197,58 @@ def rows_in(body: bytes) -> int | None:
     return len(lists[0]) if lists else None
 
 
-def measure_latency(run: Run, subject: paths.Subject, demo_counter: float) -> list[Row]:
-    probes = {"bare": (run.browser, paths.BARE_GET, {}),
-              "counter": run.probe(paths.COUNTER_LATENCY, subject)}
-    probes.update({latency.name: run.probe(latency, subject) for latency in paths.LATENCY})
-    say(f"timing {len(probes)} paths, {run.args.repeat} rounds")
+def measure_latency(run: Run, subject: paths.Subject) -> list[Row]:
+    counter = paths.COUNTER_LATENCY
+    client, path, headers = run.request_of(counter, subject)
+    probes = {"bare": run.http(run.browser, paths.BARE_GET),
+              "counter": run.http(client, path, headers),
+              "counter at demo size": run.http(run.demo, path, headers)}
+    for latency in paths.LATENCY:
+        probes[latency.name] = run.probe(latency, subject)
+        if latency.values is not None:
+            probes[f"{latency.name}: values"] = values_probe(latency, subject)
+    say(f"timing {len(probes)} paths and references, {run.args.repeat} rounds")
     medians = run.medians(probes)
     bare = ms(medians["bare"])
-    rows = [Row(paths.COUNTER_LATENCY.name.replace("N", f"{run.args.tasks:,}"),
-                ms(medians["counter"]), ms(demo_counter), "demo", paths.COUNTER_LATENCY.goal)]
+    rows = [Row(counter.name.replace("N", f"{run.args.tasks:,}"), ms(medians["counter"]),
+                ms(medians["counter at demo size"]), "demo", counter.goal)]
     for latency in paths.LATENCY:
         name = subject.fill(latency.name)
         if latency.values is None:
             rows.append(Row(name, ms(medians[latency.name]), bare, "bare", latency.goal))
             continue
-        reference, reference_rows = run.values_reference(latency, subject)
-        client, path, headers = run.probe(latency, subject)
+        client, path, headers = run.request_of(latency, subject)
         answered = rows_in(client.get(path, headers).body)
-        note = "" if answered == reference_rows else f"answer has {answered} rows, reference {reference_rows}"
-        rows.append(Row(name, ms(medians[latency.name]), ms(reference), "values", latency.goal, note))
+        expected = len(latency.values(subject))
+        note = "" if answered == expected else f"answer has {answered} rows, reference {expected}"
+        rows.append(Row(name, ms(medians[latency.name]), ms(medians[f"{latency.name}: values"]),
+                        "values", latency.goal, note))
     return rows
 
 
 def measure_throughput(run: Run, subject: paths.Subject) -> list[Row]:
-    c = paths.CONNECTIONS
-    say(f"wrk, {c} connections, {run.args.seconds} s per path")
-    bare = run.wrk("bare", paths.BARE_GET, connections=c, headers=run.session_headers())
-    rows = []
+    connections = paths.CONNECTIONS
+    say(f"wrk, {connections} connections, {run.args.seconds} s per path")
+    runs = {"bare": (paths.BARE_GET, run.session_headers(), get_script())}
+    notes = {}
     for load in paths.THROUGHPUT:
-        path, headers, note = subject.fill(load.url), dict(load.headers or {}), ""
+        path, headers = subject.fill(load.url), dict(load.headers or {})
         if load.conditional:
             etag = run.browser.get(path, headers).headers.get("etag")
             if etag is None:
-                rows.append(Row(load.name, None, per_second(bare.per_second), "bare", load.goal,
-                                "the counter sends no ETag"))
+                notes[load.name] = "the counter sends no ETag"
                 continue
             headers["If-None-Match"] = etag
             status = run.browser.get(path, headers, expect=(200, 304)).status
-            note = "" if status == 304 else f"answers {status}, not 304"
-        result = run.wrk(load.name, path, connections=c, headers=run.session_headers(headers))
-        rows.append(Row(load.name, per_second(result.per_second), per_second(bare.per_second),
-                        "bare", load.goal, note))
-    return rows
+            notes[load.name] = "" if status == 304 else f"answers {status}, not 304"
+        runs[load.name] = (path, run.session_headers(headers), get_script())
+    results = run.loads(runs, connections)
+    bare = per_second(results["bare"].per_second)
+    return [
+        Row(load.name, per_second(results[load.name].per_second) if load.name in results else None,
+            bare, "bare", load.goal, notes.get(load.name, ""))
+        for load in paths.THROUGHPUT
+    ]
 
 
 def measure_recording(run: Run, subject: paths.Subject) -> Row:
@@ -212,14 +256,16 @@ def measure_recording(run: Run, subject: paths.Subject) -> Row:
     say(f"recording from {clients} clients, {run.args.seconds} s")
     headers = {"Content-Type": "application/json", **run.token_headers}
     stamp = f"{time.time():.0f}"
-    bare = run.wrk("bare POST", paths.BARE_POST, connections=clients,
-                   script=post_script(headers, paths.RECORD_BODY, f"bench-bare-{stamp}"))
-    recorded = run.wrk("recording", subject.fill(paths.RECORD), connections=clients,
-                       script=post_script(headers, paths.RECORD_BODY, f"bench-{stamp}"))
+    results = run.loads({
+        "bare POST": (paths.BARE_POST, {},
+                      post_script(headers, paths.RECORD_BODY, f"bench-bare-{stamp}")),
+        "recording": (subject.fill(paths.RECORD), {},
+                      post_script(headers, paths.RECORD_BODY, f"bench-{stamp}")),
+    }, clients)
     tallied, stored = tally_and_count(subject.project)
     note = "tallies exact" if tallied == stored else f"tallies {tallied:,} vs {stored:,} rows"
-    return Row(f"recording, {clients} clients", per_second(recorded.per_second),
-               per_second(bare.per_second), "bare POST", paths.RECORDING_GOAL, note)
+    return Row(f"recording, {clients} clients", per_second(results["recording"].per_second),
+               per_second(results["bare POST"].per_second), "bare POST", paths.RECORDING_GOAL, note)
 
 
 def tally_and_count(project_id: str) -> tuple[int, int]:
@@ -306,57 +352,55 @@ def database_version() -> str:
 def main(argv=None) -> None:
     args = parse_args(argv)
     env = production_env(args.database_url, args.static_root, args.secret_key)
+    demo_env = production_env(args.demo_database_url, args.static_root, args.secret_key)
     os.environ.update(env)
     import django
 
     django.setup()
-    from django.db import connections
-
     from console.models import Project
 
-    say("migrate, seed_demo")
-    manage(env, "migrate", "--noinput", "--verbosity", "0")
-    manage(env, "seed_demo")
+    say("migrate and seed_demo, twice: the run's database and one left at demo size")
+    for database in (env, demo_env):
+        manage(database, "migrate", "--noinput", "--verbosity", "0")
+        manage(database, "seed_demo")
+    say(f"seed_demo --tasks {args.tasks}")
+    started = time.perf_counter()
+    manage(env, "seed_demo", "--tasks", str(args.tasks))
+    loaded = time.perf_counter() - started
+    vacuumed = vacuum_analyze()
     version = database_version()
-    counter_project = Project.objects.get(name=DEMO_PROJECT).pk
-    with gunicorn(env, args.workdir, paths.READY) as port:
-        run = Run(args, port)
-        run.browser.sign_in(paths.LOGIN, USER, PASSWORD)
-        demo = paths.Subject(project=counter_project, counter_project=counter_project)
-        run.browser.get(demo.fill(paths.SERVICE_PAGE))  # where a person lands after signing in
-        say("counter at demo size")
-        demo_counter = run.medians({
-            "bare": (run.browser, paths.BARE_GET, {}),
-            "counter": run.probe(paths.COUNTER_LATENCY, demo),
-        })["counter"]
+    subject = choose_subject(Project.objects.get(name=DEMO_PROJECT).pk)
 
-        say(f"seed_demo --tasks {args.tasks}")
-        connections.close_all()
-        started = time.perf_counter()
-        manage(env, "seed_demo", "--tasks", str(args.tasks))
-        loaded = time.perf_counter() - started
-        vacuumed = vacuum_analyze()
-        subject = choose_subject(counter_project)
+    logs, demo_logs = args.workdir / "gunicorn", args.workdir / "gunicorn-demo"
+    logs.mkdir(exist_ok=True)
+    demo_logs.mkdir(exist_ok=True)
+    with gunicorn(env, logs, paths.READY) as port, \
+            gunicorn(demo_env, demo_logs, paths.READY) as demo_port:
+        run = Run(args, port, demo_port)
+        for tab in (run.browser, run.demo):
+            tab.sign_in(paths.LOGIN, USER, PASSWORD)
+            tab.get(subject.fill(paths.SERVICE_PAGE))  # where a person lands after signing in
         token = keystone_token(Browser(HOST, port), paths.TOKENS, USER, PASSWORD, subject.project)
         run.token_headers = {"X-Auth-Token": token}
 
-        rows = measure_latency(run, subject, demo_counter)
+        rows = measure_latency(run, subject)
         rows += measure_throughput(run, subject)
         rows.append(measure_recording(run, subject))
         rows.append(measure_delete_all(run))
         rows.append(Row("errors under load", count(run.load_errors), None, "", no_more_than(0),
-                        f"{len(run.load_runs)} wrk runs"))
+                        f"{len(run.load_runs)} paths under wrk"))
 
     print(f"\n## {version}: {args.tasks:,} failed tasks\n")
     print(f"Loaded by `seed_demo --tasks {args.tasks}` in {loaded:.0f} s"
-          + (f", VACUUM ANALYZE {vacuumed:.0f} s" if vacuumed else "") + ".")
-    print(f"Paths in {describe(subject)}; the counter in {DEMO_PROJECT}.")
+          + (f", then VACUUM ANALYZE in {vacuumed:.0f} s" if vacuumed else "") + ".")
+    print(f"Paths in {describe(subject)}; the counter in {DEMO_PROJECT}, against the same "
+          "project in a second database at demo size.")
     print(f"Latency: median of {args.repeat} requests per path; throughput: wrk for "
-          f"{args.seconds} s.\n")
+          f"{args.seconds} s per path, in {SLICES} slices interleaved with its reference.\n")
     print(format_table(rows))
     print()
     for line in run.load_runs:
-        print(f"  wrk {line}")
+        print(f"- wrk, {line}")
     sys.stdout.flush()
 
 
