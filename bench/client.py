@@ -76,8 +76,10 @@ class Browser:
             response = self.connection.getresponse()
             content = response.read()
         except (http.client.HTTPException, OSError):
-            # A connection the server closed while idle: once more on a fresh one.
             self.connection.close()
+            if method != "GET":
+                raise  # never send a deletion twice
+            # A connection the server closed while idle: once more on a fresh one.
             started = time.perf_counter()
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()

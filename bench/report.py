@@ -84,6 +84,7 @@ class Row:
     reference_name: str  # what the reference is: "bare", "values", "raw DELETE", ...
     goal: Goal
     note: str = ""
+    failed: bool = False  # the request itself failed: short, whatever its time
 
     @property
     def ratio(self) -> float | None:
@@ -93,6 +94,8 @@ class Row:
 
     @property
     def verdict(self) -> str:
+        if self.failed:
+            return SHORT
         if self.measured is None:
             return NOT_MEASURED
         if not self.goal.needs_reference:

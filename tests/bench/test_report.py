@@ -44,6 +44,12 @@ def test_a_missing_or_zero_reference_gives_no_ratio():
     assert Row("x", ms(3), ms(0), "bare", at_most(2)).verdict == NOT_MEASURED
 
 
+def test_a_failed_request_is_short_however_quick():
+    row = Row("Delete All", seconds(2), seconds(1), "raw DELETE", at_most(3),
+              "failed: RemoteDisconnected", failed=True)
+    assert row.verdict == SHORT
+
+
 def test_errors_are_judged_by_their_count_without_a_reference():
     assert Row("errors under load", count(0), None, "", no_more_than(0)).verdict == OK
     assert Row("errors under load", count(1), None, "", no_more_than(0)).verdict == SHORT
