@@ -350,8 +350,12 @@ def database_version() -> str:
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+            settings = {}
+            for name in ("server_version", "shared_buffers", "work_mem"):
+                cursor.execute(f"SHOW {name}")
+                settings[name] = cursor.fetchone()[0].split()[0]
+            return (f"PostgreSQL {settings['server_version']} (shared_buffers "
+                    f"{settings['shared_buffers']}, work_mem {settings['work_mem']})")
         cursor.execute("SELECT sqlite_version()")
         return f"SQLite {cursor.fetchone()[0]}"
 
