@@ -12,8 +12,9 @@ The order is always the same:
    machine is doing lands on a path and its reference alike;
 4. throughput with wrk, in interleaved slices of the bare view and each path;
    recording against the bare POST view, likewise;
-5. Delete All of two equal sets of rows: one by a raw SQL DELETE, one through
-   the console's real confirmation and POST (audit snapshots included).
+5. Delete All of two equal sets of rows (two other projects' failed CSS tasks):
+   one by a raw SQL DELETE, one through the console's real confirmation and POST
+   (audit snapshots included).
 """
 
 import argparse
@@ -287,42 +288,52 @@ def tally_and_count(project_id: str) -> tuple[int, int]:
     return int(tallied), int(stored)
 
 
-def measure_delete_all(run: Run) -> Row:
-    """Two equal sets of CSS tasks: one deleted by raw SQL, one by the console's Delete All."""
-    from django.db import connection, transaction
+def measure_delete_all(run: Run, subject: paths.Subject) -> Row:
+    """The failed CSS tasks of two other projects, equal in number: one project's gone by
+    a raw SQL DELETE, the other's by the console's Delete All.
 
-    from console.models import Membership, Project, Role
+    Both sets are the loaded tasks themselves, spread over the table among every other
+    project's and service's as a running installation's are (a DELETE of rows that
+    share pages with nothing else would be a best case no installation sees), topped up
+    with generated ones to --delete-all when the load holds fewer.
+    """
+    from django.db import connection, transaction
+    from django.db.models import Count
+
+    from console.models import Project
     from failedtasks.demo import generate_tasks
     from failedtasks.models import FailedTask
 
-    size = run.args.delete_all
-    say(f"Delete All: loading two sets of {size:,} tasks")
-    user = Membership.objects.get(project__name=DEMO_PROJECT, user__username=USER).user
-    sets = {}
-    for purpose in ("raw", "app"):
-        project = Project.objects.create(name=f"{DEMO_PROJECT}_bench_{purpose}",
-                                         region_id=DEMO_PROJECT)
-        Membership.objects.create(user=user, project=project, role=Role.OPERATOR)
-        generate_tasks(size, projects=[project], services=["css"], seed=7,
-                       stream=open(os.devnull, "w"))
-        sets[purpose] = project
+    css = FailedTask.objects.filter(service="css").failed()
+    counts = dict(css.exclude(project_id=subject.project).values_list("project_id")
+                  .annotate(n=Count("id")).order_by("-n", "project_id")[:2])
+    if len(counts) < 2:
+        raise BenchError("Delete All needs two projects besides the measured one")
+    size = max(run.args.delete_all, *counts.values())
+    for project_id, present in counts.items():
+        if present < size:
+            generate_tasks(size - present, projects=[Project.objects.get(pk=project_id)],
+                           services=["css"], seed=7, stream=open(os.devnull, "w"))
+    raw_project, app_project = counts
+    say(f"Delete All of {size:,} tasks, against a raw DELETE of as many")
     vacuum_analyze()
 
-    # The raw DELETE is a fraction of a second, where one checkpoint or a neighbour's
-    # burst would double it: the median of three, the first two rolled back.
+    # The raw DELETE is short enough that one checkpoint or a neighbour's burst would
+    # move it: the median of three, the first two rolled back.
     table = connection.ops.quote_name(FailedTask._meta.db_table)
     timings = []
     for attempt in range(RAW_DELETES):
         started = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {table} WHERE project_id = %s", [sets["raw"].pk])
+            cursor.execute(f"DELETE FROM {table} WHERE project_id = %s AND service = 'css' "
+                           "AND status = 'FAIL'", [raw_project])
             raw_count = cursor.rowcount
             transaction.set_rollback(attempt < RAW_DELETES - 1)
         timings.append(time.perf_counter() - started)
     raw = statistics.median(timings)
 
-    subject = paths.Subject(project="", counter_project="", delete_project=sets["app"].pk)
-    action = subject.fill(paths.DELETE_ALL_CSS)
+    action = paths.Subject(project="", counter_project="",
+                           delete_project=app_project).fill(paths.DELETE_ALL_CSS)
     page = run.browser.get(action, paths.htmx(paths.OPENS_CONFIRMATION)).body.decode()
     fields = post_form_fields(page, action)
     started, failure = time.perf_counter(), ""
@@ -334,7 +345,7 @@ def measure_delete_all(run: Run) -> Row:
         # e.g. gunicorn's 30 s worker timeout: what the person would have seen fail
         failure = f"failed: {error.__class__.__name__} {error}".strip()
     elapsed = time.perf_counter() - started
-    left = FailedTask.objects.filter(project=sets["app"]).count()
+    left = css.filter(project_id=app_project).count()
     note = failure or ("" if left == 0 and raw_count == size else
                        f"raw deleted {raw_count:,}, {left:,} left after Delete All")
     return Row(f"Delete All of {size:,} tasks with audit", seconds(elapsed),
@@ -404,7 +415,7 @@ def main(argv=None) -> None:
         rows = measure_latency(run, subject)
         rows += measure_throughput(run, subject)
         rows.append(measure_recording(run, subject))
-        rows.append(measure_delete_all(run))
+        rows.append(measure_delete_all(run, subject))
         rows.append(Row("errors under load", count(run.load_errors), None, "", no_more_than(0),
                         f"{len(run.load_runs)} paths under wrk"))
 
