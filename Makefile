@@ -12,6 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Settings default to production (DEBUG off); the development targets say otherwise.
 DEV := DEBUG=true
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install migrate run serve test test-browser bench lint lock messages clean
 
@@ -45,7 +46,12 @@ serve: $(VENV)/.runtime-stamp
 test: install
 	$(DEV) DB_CONN_MAX_AGE=0 $(PY) -m pytest $(PYTEST_ARGS)
 
+## The speed goals (README, "Performance") over real HTTP: gunicorn on a throwaway
+# PostgreSQL database and SQLite file with a million failed tasks. Flags go through
+# BENCH_ARGS, e.g. BENCH_ARGS="--tasks 20000 --db sqlite" (python -m bench --help).
 bench: install
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk, the HTTP load generator"; \
+		$(SUDO) apt-get install -y wrk || { $(SUDO) apt-get update && $(SUDO) apt-get install -y wrk; }; }
 	$(PY) -m bench $(BENCH_ARGS)
 
 lint: install

@@ -1,181 +1,142 @@
-"""`make bench`: the speed figures of SPEC section 7, measured on this machine.
+"""`make bench`: the product's speed goals, measured on this machine over real HTTP.
 
-Runs against a throwaway SQLite file (or the PostgreSQL named by BENCH_DATABASE_URL,
-whose database it creates and drops), loads the demo data plus N generated failed
-tasks, and prints, for each hot path: median latency, its ratio to a bare Django
-view, and the number of SQL queries, at the demo's size and at N rows.
+Runs the production stack (gunicorn with 2 workers, DEBUG off, collected static
+files) on a throwaway PostgreSQL database and on a throwaway SQLite file, loads
+N failed tasks with `seed_demo --tasks N`, and prints, per database, one table:
+each path's median latency (or throughput), its reference measured in the same
+run, the ratio, the goal and whether it holds. See README, "Performance".
+
+    python -m bench [--db both|postgresql|sqlite] [--tasks N] [--postgres URL] ...
 """
 
 import argparse
 import os
-import statistics
+import platform
+import secrets
+import subprocess
 import sys
 import tempfile
-import time
-import warnings
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.load import wrk_path
+from bench.server import manage, production_env
 
-
-def configure(database_url: str | None) -> str:
-    if database_url:
-        url = database_url
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='ftc-bench-')}/bench.sqlite3"
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
-    # Production settings (cached templates, no debug cursor), served as in `make serve`.
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
-    os.environ["SECURE_COOKIES"] = "false"
-    os.environ["SECURE_SSL_REDIRECT"] = "false"  # the test client speaks plain HTTP
-    warnings.filterwarnings("ignore", "No directory at", UserWarning)  # no collectstatic here
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.ROOT_URLCONF = "bench.urls"
-    settings.ALLOWED_HOSTS = ["*"]
-    # No collectstatic for a benchmark: plain static URLs instead of the manifest.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    return url
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
-def timed(client, url: str, repeat: int, headers=None) -> tuple[float, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(url, headers=headers)  # warm
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        response = client.get(url, headers=headers)
-        samples.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url, headers=headers)
-    return statistics.median(samples), len(queries.captured_queries)
-
-
-def measure_pages(label: str, client, project, repeat: int) -> None:
-    from django.urls import reverse
-
-    bare, _ = timed(client, "/bench/bare/", repeat)
-    paths = {
-        "bare Django view": "/bench/bare/",
-        "bare view, signed in": "/bench/bare-signed-in/",
-        "service page (ECS)": reverse("service", args=[project.pk, "ecs"]),
-        "counter poll (ECS)": reverse("failed-task-counter", args=[project.pk, "ecs"]),
-        "dialog as htmx loads it (ECS)": reverse("failed-tasks", args=[project.pk, "ecs"]),
-        "dialog as a full page (no JS)": reverse("failed-tasks", args=[project.pk, "ecs"]),
-        "dialog, search by code": reverse("failed-tasks", args=[project.pk, "ecs"]) + "?q=Ecs.0013",
-        "dialog, page 50": reverse("failed-tasks", args=[project.pk, "css"]) + "?page=50",
-    }
-    print(f"\n{label}")
-    print(f"  {'path':32} {'median ms':>10} {'x bare':>8} {'queries':>8}")
-    htmx = {"HX-Request": "true", "HX-Target": "modal-root"}
-    for name, url in paths.items():
-        headers = htmx if "htmx" in name else None
-        median, queries = (bare, 0) if name == "bare Django view" else timed(
-            client, url, repeat, headers)
-        print(f"  {name:32} {median:10.2f} {median / bare:8.1f} {queries:8d}")
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=("both", "postgresql", "sqlite"), default="both",
+                        help="which database to run on (default: both, PostgreSQL first)")
+    parser.add_argument("--tasks", type=int, default=1_000_000, metavar="N",
+                        help="failed tasks to load with seed_demo --tasks (default 1,000,000)")
+    parser.add_argument("--delete-all", type=int, default=100_000, metavar="N",
+                        help="tasks in each Delete All set (default 100,000)")
+    parser.add_argument("--repeat", type=int, default=20, metavar="R",
+                        help="timed requests per latency path (default 20)")
+    parser.add_argument("--seconds", type=int, default=6, metavar="S",
+                        help="wrk's time on each throughput path, in 3 slices (default 6)")
+    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
+                        metavar="URL", help="PostgreSQL server to create the throwaway database on "
+                        f"(default $BENCH_POSTGRES_URL or {DEFAULT_POSTGRES})")
+    args = parser.parse_args(argv)
+    if args.tasks < 1 or args.delete_all < 1 or args.repeat < 1 or args.seconds < 1:
+        parser.error("--tasks, --delete-all, --repeat and --seconds must be at least 1")
+    return args
 
 
-def measure_api(label: str, project, repeat: int) -> None:
-    """API pages of 1,000 rows, with a Keystone token, against the signed-in bare view."""
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-
-    from console.credentials import issue_token
-
-    token, _ = issue_token(get_user_model().objects.get(username="demo"), project)
-    client = Client(headers={"X-Auth-Token": token})
-    paths = {
-        "console API, 1000 rows": f"/api/v1/projects/{project.pk}/failed-tasks?limit=1000",
-        "console API, 10 rows": f"/api/v1/projects/{project.pk}/failed-tasks?limit=10",
-        "SDRS list, up to 1000": f"/v1/{project.pk}/task-center/failure-jobs?limit=1000",
-        "KPS list, 1000 rows": f"/v3/{project.pk}/failed-tasks?limit=1000",
-    }
-    print(f"\n{label}")
-    print(f"  {'path':32} {'median ms':>10} {'queries':>8}")
-    for name, url in paths.items():
-        median, queries = timed(client, url, repeat)
-        print(f"  {name:32} {median:10.2f} {queries:8d}")
-
-
-def measure_delete_all(count: int) -> None:
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
-
-    from console.models import Project, Region
-    from failedtasks.demo import generate_tasks
-    from failedtasks.models import FailedTask
-    from failedtasks.services import Actor, delete_all_seen, watermark_of
-
-    region = Region.objects.get(id="cn-north-4")
-    project, _ = Project.objects.get_or_create(name="cn-north-4_bench", region=region)
-    generate_tasks(count, projects=[project], services=["css"], seed=2, stream=open(os.devnull, "w"))
-    scope = FailedTask.objects.for_project(project).for_service("css").failed()
-    watermark = watermark_of(scope)
-    started = time.perf_counter()
-    with CaptureQueriesContext(connection) as queries, transaction.atomic():
-        deletion = delete_all_seen(project, scope, watermark, Actor(None), service="css")
-    elapsed = time.perf_counter() - started
-    print(f"\nDelete All of {deletion.deleted_count:,} tasks (with their audit snapshots)")
-    print(f"  {elapsed:.2f} s, {len(queries.captured_queries)} SQL statements")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--tasks", type=int, default=1_000_000)
-    parser.add_argument("--delete-all", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=30)
-    args = parser.parse_args()
-
-    pg_url = os.environ.get("BENCH_DATABASE_URL")
-    url = configure(pg_url)
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-
-    if connection.vendor == "postgresql":
-        # A database of its own, dropped at the end.
-        from django.test.utils import setup_databases, teardown_databases
-
-        old = setup_databases(verbosity=0, interactive=False)
-    else:
-        old = None
-        call_command("migrate", verbosity=0)
+def machine() -> str:
+    memory = "?"
     try:
-        print(f"Database: {connection.vendor} ({url.split('@')[-1]})")
-        call_command("seed_demo", stdout=open(os.devnull, "w"))
-        from console.models import Project
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+    return (f"{os.cpu_count()} CPUs ({cpu}), {memory} memory, load average {load} at start; "
+            f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
 
-        project = Project.objects.get(name="cn-north-4")
-        client = Client()
-        client.force_login(get_user_model().objects.get(username="demo"))
-        measure_pages("Demo size (tens of failed tasks)", client, project, args.repeat)
 
-        started = time.perf_counter()
-        call_command("seed_demo", tasks=args.tasks, random_seed=1, stdout=open(os.devnull, "w"))
-        print(f"\nGenerated {args.tasks:,} failed tasks in {time.perf_counter() - started:.1f} s")
-        from failedtasks.models import FailedTask
+@contextmanager
+def postgres_databases(server_url: str):
+    """Two databases of its own on the server, dropped afterwards: the run's and the
+    demo-size one (ftc_bench_<pid>, ftc_bench_<pid>_demo)."""
+    import psycopg
 
-        ecs_rows = FailedTask.objects.filter(project=project, service="ecs").count()
-        measure_pages(
-            f"{args.tasks:,} failed tasks ({ecs_rows:,} in cn-north-4 ECS)", client, project,
-            args.repeat,
-        )
-        measure_api("APIs with a token", project, max(5, args.repeat // 3))
-        measure_delete_all(args.delete_all)
+    names = [f"ftc_bench_{os.getpid()}", f"ftc_bench_{os.getpid()}_demo"]
+    with psycopg.connect(server_url, autocommit=True, connect_timeout=5) as admin:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield [urlunsplit(urlsplit(server_url)._replace(path=f"/{name}")) for name in names]
     finally:
-        if old is not None:
-            teardown_databases(old, verbosity=0)
+        with psycopg.connect(server_url, autocommit=True, connect_timeout=5) as admin:
+            for name in names:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def sqlite_databases(workdir: Path):
+    try:
+        yield [f"sqlite:///{workdir / 'bench.sqlite3'}", f"sqlite:///{workdir / 'bench-demo.sqlite3'}"]
+    finally:
+        for leftover in workdir.glob("bench*.sqlite3*"):
+            leftover.unlink()
+
+
+def run_one(urls: list[str], args, workdir: Path, static_root: Path, secret_key: str) -> int:
+    command = [
+        sys.executable, "-m", "bench.run", "--database-url", urls[0],
+        "--demo-database-url", urls[1], "--static-root", str(static_root),
+        "--workdir", str(workdir), "--secret-key", secret_key, "--tasks", str(args.tasks),
+        "--delete-all", str(args.delete_all), "--repeat", str(args.repeat),
+        "--seconds", str(args.seconds),
+    ]
+    child = subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent)
+    try:
+        return child.wait()
+    except KeyboardInterrupt:
+        # The run got the interrupt too; let it stop its gunicorns before the databases go.
+        child.wait(timeout=60)
+        raise
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    wrk_path()  # before anything slow: say now if the load generator is missing
+    print(f"# make bench\n\nMachine: {machine()}.", flush=True)
+    secret_key = secrets.token_urlsafe(50)
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="ftc-bench-") as tmp:
+        workdir = Path(tmp)
+        static_root = workdir / "static"
+        env = production_env(f"sqlite:///{workdir / 'unused.sqlite3'}", static_root, secret_key)
+        manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+        databases = ["postgresql", "sqlite"] if args.db == "both" else [args.db]
+        for vendor in databases:
+            temporary = (postgres_databases(args.postgres) if vendor == "postgresql"
+                         else sqlite_databases(workdir))
+            with temporary as urls:
+                if run_one(urls, args, workdir, static_root, secret_key) != 0:
+                    failures.append(vendor)
+    if failures:
+        print(f"\nbench: the {' and '.join(failures)} run failed (see above).", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
