@@ -50,7 +50,10 @@ def gunicorn(env: dict[str, str], logs: Path, ready_path: str, port: int | None 
     """gunicorn serving the console until the block ends; yields its port."""
     port = port or free_port()
     command = [
-        sys.executable, "-m", "gunicorn", "console.wsgi", "--bind", f"{HOST}:{port}",
+        # As `make serve` runs it: its configuration (gevent workers, a pool of
+        # database connections per worker), with the bench's worker count and logs.
+        sys.executable, "-m", "gunicorn", "-c", str(ROOT / "console" / "gunicorn.conf.py"),
+        "console.wsgi", "--bind", f"{HOST}:{port}",
         "--workers", str(WORKERS), "--access-logfile", str(logs / "access.log"),
         "--error-logfile", str(logs / "gunicorn.log"),
     ]
