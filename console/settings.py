@@ -5,8 +5,10 @@ environment variable read through the small typed helpers below. A malformed
 value stops start-up with ImproperlyConfigured instead of being guessed at.
 """
 
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -34,6 +36,32 @@ def envint(name: str, default: str) -> int:
 
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
+
+
+def envurl(name: str, default: str) -> str:
+    """An absolute http(s) URL without query or fragment, with no trailing slash ("" if unset)."""
+    value = os.getenv(name, default).strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ImproperlyConfigured(
+            f"{name} must be an absolute http:// or https:// URL such as "
+            f"https://console.example.com, not {value!r}"
+        )
+    return value.rstrip("/")
+
+
+def envhosts(name: str, default: str) -> list[str]:
+    """Host names, IP addresses and networks (10.0.0.0/8), lower-cased; a bad network stops start-up."""
+    hosts = [item.lower() for item in envlist(name, default)]
+    for host in hosts:
+        if "/" in host:
+            try:
+                ipaddress.ip_network(host, strict=False)
+            except ValueError:
+                raise ImproperlyConfigured(f"{name}: {host!r} is not an IP network")
+    return hosts
 
 
 DEBUG = envbool("DEBUG", "true")
@@ -66,6 +94,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "console",
     "failedtasks",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +196,29 @@ STORAGES = {
 # The counter polls; a short interval keeps a failure recorded elsewhere visible
 # within seconds while one indexed read per poll keeps it cheap.
 COUNTER_POLL_SECONDS = envint("COUNTER_POLL_SECONDS", "5")
+
+# Alert webhooks (the alerts app). Targets on loopback, private, link-local and
+# other non-public addresses are refused unless their host name, address or
+# network is listed here (demos and tests list 127.0.0.1).
+ALERT_WEBHOOK_ALLOWED_HOSTS = envhosts("ALERT_WEBHOOK_ALLOWED_HOSTS", "")
+# Seconds one delivery may take, connecting and reading the answer included.
+ALERT_WEBHOOK_TIMEOUT_SECONDS = envint("ALERT_WEBHOOK_TIMEOUT_SECONDS", "5")
+if not 1 <= ALERT_WEBHOOK_TIMEOUT_SECONDS <= 30:
+    raise ImproperlyConfigured("ALERT_WEBHOOK_TIMEOUT_SECONDS must be between 1 and 30")
+
+
+def _default_base_url() -> str:
+    """Where people open the console, for links in alerts: the development server,
+    or in production the first concrete host name people are allowed to use."""
+    if DEBUG:
+        return "http://127.0.0.1:8000"
+    host = next((h for h in ALLOWED_HOSTS if h != "*" and not h.startswith(".")), "")
+    return f"https://{host}" if host else ""
+
+
+# The console's address as its users reach it (scheme, host, optional path prefix):
+# alerts link back to it. Unset and not derivable, alerts carry no links.
+CONSOLE_BASE_URL = envurl("CONSOLE_BASE_URL", _default_base_url())
 
 # Everything is served by the app itself; nothing inline, nothing from elsewhere.
 CONTENT_SECURITY_POLICY = os.getenv(
