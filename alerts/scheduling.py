@@ -28,6 +28,7 @@ from django.utils import timezone
 from alerts.models import Alert, AlertRule, AlertState
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+clock = timezone.now  # when failures are counted and alerts queued; tests pin it
 
 
 def window_of(moment: datetime, minutes: int) -> tuple[datetime, datetime]:
@@ -47,7 +48,7 @@ def count_recorded_failure(sender=None, *, task, newly_failed: bool, now=None, *
         .values_list("pk", "threshold", "window_minutes")
     )
     if rules:
-        _count(rules, task.revision, now or timezone.now())
+        _count(rules, task.revision, now or clock())
 
 
 def _count(rules: list[tuple[int, int, int]], revision: int, now: datetime) -> None:

@@ -10,6 +10,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts import scheduling
 from alerts.models import Alert, AlertRule, AlertState, DeliveryAttempt
 from alerts.secrets import seal
 from console.errors import NotFound
@@ -93,6 +94,6 @@ def delete_rule(rule: AlertRule) -> int:
 
 def send_test(rule: AlertRule) -> Alert:
     """Queue a test delivery of the rule, due now; the worker sends it like any alert."""
-    now = timezone.now()
+    now = scheduling.clock()
     return Alert.objects.create(rule=rule, threshold=0, failures=0, state=AlertState.PENDING,
                                 next_attempt_at=now, fired_at=now)

@@ -148,7 +148,7 @@ def resolve(target: Target, timeout: float) -> list[str]:
 Resolver = Callable[[Target, float], list[str]]
 
 
-def checked_addresses(target: Target, *, resolver: Resolver = resolve,
+def checked_addresses(target: Target, *, resolver: Resolver | None = None,
                       timeout: float | None = None) -> list[str]:
     """Resolve the target and check every address; the addresses to connect to.
 
@@ -157,7 +157,7 @@ def checked_addresses(target: Target, *, resolver: Resolver = resolve,
     address is a name someone can point inside.
     """
     timeout = timeout or settings.ALERT_WEBHOOK_TIMEOUT_SECONDS
-    addresses = resolver(target, timeout)
+    addresses = (resolver or resolve)(target, timeout)
     if not addresses:
         raise TargetRefused(FailureReason.DNS, _("The host name could not be resolved."),
                             target.host)
@@ -176,7 +176,7 @@ def checked_addresses(target: Target, *, resolver: Resolver = resolve,
     return addresses
 
 
-def check_url(url: str, *, resolver: Resolver = resolve) -> Target:
+def check_url(url: str, *, resolver: Resolver | None = None) -> Target:
     """The whole check a rule's URL gets when it is created: parse, resolve, check."""
     target = parse_target(url)
     checked_addresses(target, resolver=resolver)

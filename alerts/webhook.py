@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from alerts.models import DeliveryOutcome, FailureReason
-from alerts.targets import Resolver, Target, TargetRefused, checked_addresses, parse_target, resolve
+from alerts.targets import Resolver, Target, TargetRefused, checked_addresses, parse_target
 
 SIGNATURE_HEADER = "X-Signature-256"
 USER_AGENT = "FailedTasksConsole-Alerts/1.0"
@@ -112,7 +112,7 @@ def post(
     headers: dict[str, str],
     *,
     timeout: float | None = None,
-    resolver: Resolver = resolve,
+    resolver: Resolver | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> Result:
     """POST `body` to `url` once; a Result whatever happens (this never raises for the target)."""

@@ -85,7 +85,9 @@ def receiver(allow_loopback):
 
 
 class Clock:
-    """timezone.now() that stands still until a test moves it."""
+    """timezone.now() that stands still until a test moves it: for recordings
+    (their windows) and for the worker (what is due), so no window ever splits
+    because a slow machine crossed its boundary mid-test."""
 
     def __init__(self):
         self.now = timezone.now()
@@ -96,11 +98,9 @@ class Clock:
     def advance(self, **delta):
         self.now += timedelta(**delta)
 
-    def catch_up(self):
-        """To the real present (after the test recorded failures, which use real time)."""
-        self.now = max(self.now, timezone.now())
 
-
-@pytest.fixture
-def clock():
-    return Clock()
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    pinned = Clock()
+    monkeypatch.setattr("alerts.scheduling.clock", pinned)
+    return pinned
