@@ -19,9 +19,15 @@ install: $(STAMP)
 migrate: install
 	$(PY) manage.py migrate --noinput
 
-## Development server with demo data on http://127.0.0.1:8000 (idempotent).
+## Development server with demo data on http://127.0.0.1:8000 (idempotent), and the
+## alerts worker beside it, stopped with the server. Demo alerts may go to loopback.
 run: migrate
 	$(PY) manage.py seed_demo
+	@export ALERT_WEBHOOK_ALLOWED_HOSTS="$${ALERT_WEBHOOK_ALLOWED_HOSTS-127.0.0.1,localhost}" \
+		CONSOLE_BASE_URL="$${CONSOLE_BASE_URL-http://$(HOST):$(PORT)}"; \
+	$(PY) manage.py alerts_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Production-style serving: gunicorn, whitenoise, DEBUG off (needs SECRET_KEY).
