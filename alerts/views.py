@@ -80,6 +80,7 @@ def rule(request, rule_id: int):
     page = Paginator(attempts, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     template = "alerts/rule.html#deliveries" if request.htmx else "alerts/rule.html"
     return render(request, template, {
+        "project": rule.project,  # the header's Project select shows it
         "rule": rule,
         "page": page,
         "waiting": rule.alerts.filter(state=AlertState.PENDING).count(),
@@ -130,6 +131,7 @@ def confirm_delete(request, rule_id: int):
     """Step one of two: show the rule and what goes with it; the POST deletes."""
     rule = rule_for(request.user, rule_id)
     return render(request, "alerts/confirm_delete_rule.html", {
+        "project": rule.project,
         "rule": rule, "attempts": DeliveryAttempt.objects.filter(rule=rule).count(),
     })
 

@@ -65,8 +65,8 @@ def test_no_deliveries_yet_says_so(login, project_admin, rule):
 def test_a_waiting_delivery_polls_for_the_log(login, project_admin, rule):
     send_test(rule)
     html = login(project_admin).get(url(rule)).content.decode()
-    assert "1 delivery is waiting for the alerts worker." in html
-    assert 'hx-trigger="every 2s"' in html and f'hx-get="{url(rule)}"' in html
+    assert "1 delivery not finished yet" in html
+    assert 'hx-trigger="every 3s"' in html and f'hx-get="{url(rule)}"' in html
     # Without JavaScript the same words come with a link to reload.
     assert f'<a href="{url(rule)}" class="no-js-only">Refresh</a>' in html
 
