@@ -9,11 +9,16 @@ from playwright.sync_api import expect
 
 from alerts.models import AlertRule
 from alerts.worker import deliver_due
-from tests.alerts.conftest import SECRET, allow_loopback, make_rule, receiver  # noqa: F401
+from tests.alerts import conftest as alerts_fixtures
+from tests.alerts.conftest import SECRET, make_rule
 from tests.browser.conftest import log_in, screenshot, serious_accessibility_violations
 from tests.conftest import PASSWORD, record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# A real webhook receiver on loopback, which the settings allow, as in the alerts tests.
+receiver = alerts_fixtures.receiver
+allow_loopback = alerts_fixtures.allow_loopback
 
 
 def test_create_a_rule_send_a_test_and_read_the_log(page, project_admin, project_a, receiver):
