@@ -74,6 +74,9 @@ if not SECRET_KEY:
             "SECRET_KEY must be set when DEBUG is off (see .env.example)."
         )
     SECRET_KEY = "development-only-key-never-use-in-production"
+# Earlier keys, while SECRET_KEY rotates: sessions and webhook secrets sealed
+# under them stay readable (comma-separated).
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", "")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
