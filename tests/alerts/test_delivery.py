@@ -4,7 +4,9 @@ with backoff, de-duplication, the test delivery, and what is kept of the answer.
 import hashlib
 import hmac
 import json
+import re
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -63,17 +65,52 @@ def test_an_alert_is_signed_and_says_what_failed(project_a, receiver, clock):
     assert alert.state == AlertState.DELIVERED and alert.next_attempt_at is None
 
 
+def readme_verifier():
+    """The signature check the README gives receivers, run as written."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    snippet = re.search(r"```python\n(import hashlib, hmac\n.*?)```", readme, re.S).group(1)
+    namespace = {}
+    exec(snippet, namespace)
+    return namespace["is_from_the_console"]
+
+
 def test_the_signature_verifies_as_the_readme_shows(project_a, receiver, clock):
     make_rule(project_a, receiver.url)
     record(project_a, "css")
     deliver_due(clock)
     [request] = receiver.requests
 
-    # The receiver's side, as documented: HMAC-SHA256 of the raw body, constant-time compare.
-    digest = hmac.new(SECRET.encode(), request.body, hashlib.sha256).hexdigest()
-    assert hmac.compare_digest(request.headers["X-Signature-256"], f"sha256={digest}")
+    verify = readme_verifier()
+    assert verify(request.body, request.headers["X-Signature-256"], SECRET)
     tampered = request.body.replace(b'"count":1', b'"count":2')
-    assert expected_signature(tampered) != request.headers["X-Signature-256"]
+    assert not verify(tampered, request.headers["X-Signature-256"], SECRET)
+    assert not verify(request.body, request.headers["X-Signature-256"], "another secret")
+    assert not verify(request.body, "", SECRET)
+
+
+def test_a_rule_for_every_service_links_to_the_newest_failures_service(project_a, receiver,
+                                                                      clock):
+    make_rule(project_a, receiver.url, threshold=2)
+    record(project_a, "ecs", error_code="Ecs.0013")
+    record(project_a, "kps", error_code="KPS.0003", job_type="resetKeypair",
+           failure_status="")
+    deliver_due(clock)
+    payload = receiver.requests[0].json
+    assert payload["service"] is None and payload["rule"]["service"] is None
+    assert [task["service"] for task in payload["tasks"]] == ["kps", "ecs"]
+    # Two codes: the link narrows to the service of the newest failure, not to a code.
+    assert payload["link"] == (
+        f"https://console.example.com/console/{project_a.pk}/kps/failed-tasks/")
+
+
+def test_without_a_base_url_links_are_null(project_a, receiver, clock, settings):
+    settings.CONSOLE_BASE_URL = ""
+    make_rule(project_a, receiver.url)
+    record(project_a, "ecs")
+    deliver_due(clock)
+    payload = receiver.requests[0].json
+    assert payload["link"] is None and payload["rule"]["url"] is None
+    assert payload["tasks"][0]["link"] is None
 
 
 def test_many_failures_in_a_window_make_one_delivery(project_a, receiver, clock):
