@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from console.forms import ThrottledAdminAuthenticationForm
 from console.models import AccessKey, ApiToken, Membership, Project, Region, Resource
 
 
@@ -74,3 +75,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+# The admin's sign-in goes through the same throttle as every other (it sits in
+# authentication); this form only words its refusal.
+admin.site.login_form = ThrottledAdminAuthenticationForm

@@ -1,12 +1,21 @@
 """The base of every API face (Keystone, SDRS, KPS, the console API): each answers
-errors in its own body shape, from one exception handler per face."""
+errors in its own body shape, from one exception handler per face.
+
+A face names its error body as a serializer: the same class renders every error
+answer and describes them in the OpenAPI schema (console.openapi), so the two
+cannot drift.
+"""
+
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions
-from rest_framework.views import APIView
+from rest_framework.response import Response
+from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from console import outage
 from console.errors import NotFound
 
 
@@ -23,14 +32,29 @@ def _message(detail) -> str:
     return f"{'.'.join(path)}: {detail}" if path else str(detail)
 
 
+@dataclass(frozen=True)
+class ApiError:
+    """What an error answer says, for a face's error serializer to shape."""
+
+    status: int
+    message: str
+    fields: dict | None = None  # per-field messages, for the faces that give them
+
+
 class FaceView(APIView):
-    """An API face: subclasses say how their errors look (error_body)."""
+    """An API face: subclasses say how their errors look (error_serializer)."""
+
+    error_serializer: type  # a Serializer of ApiError
 
     def error_body(self, status: int, message: str) -> dict:
-        raise NotImplementedError
+        return self.error_serializer(ApiError(status, message)).data
 
     def get_exception_handler(self):
         def handle(exc, context):
+            if outage.is_outage(exc):
+                set_rollback()
+                response = Response(self.error_body(503, outage.API_MESSAGE), status=503)
+                return outage.answered(context["request"], exc, response)
             if isinstance(exc, Http404):
                 exc = exceptions.NotFound(str(exc) if isinstance(exc, NotFound) else
                                           "The resource does not exist.")

@@ -6,4 +6,5 @@ class ConsoleConfig(AppConfig):
     verbose_name = "Console"
 
     def ready(self):
-        from console import login_throttle, openapi  # noqa: F401  signal receiver; auth schemes
+        import console.database_timeouts  # noqa: F401  connection_created receiver
+        from console import openapi  # noqa: F401  registers the auth schemes of the schema

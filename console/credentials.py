@@ -113,6 +113,12 @@ def revoke_token(record: ApiToken) -> None:
         record.save(update_fields=["revoked_at"])
 
 
+def revoke_tokens_of(user) -> int:
+    """Revoke every token of the user that is not revoked yet (their password changed)."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now())
+
+
 def active_tokens_of(user):
     """The user's live tokens (not expired, not revoked), newest first, with their projects."""
     return (

@@ -5,11 +5,15 @@ person; any other exception's text stays private (it may name internals).
 With htmx the answer is a one-line fragment the page shows where the person is.
 """
 
+import sys
+
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
+
+from console import outage
 
 
 class NotFound(Http404):
@@ -62,6 +66,10 @@ def csrf_failure(request, reason=""):
 
 
 def server_error(request):
+    # A database outage outside a view (a middleware's query, say) is a 503 all the same.
+    error = sys.exc_info()[1]
+    if outage.is_outage(error):
+        return outage.answered(request, error, outage.unavailable_page(request))
     # No request context: whatever failed (the database, say) must not fail this page too.
     body = loader.get_template("error.html").render(
         {

@@ -1,32 +1,34 @@
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from console import login_throttle
-from console.client_address import client_address
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """The console's login form, refusing further tries after repeated failures."""
+class ThrottleMessage:
+    """Says "try again in N minutes" when the sign-in throttle refused the attempt.
 
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "throttled": _("Too many failed sign-ins. Try again later."),
-    }
+    The throttle itself sits in authentication (console.auth_backends); a form
+    only explains why authenticate() found no user.
+    """
 
-    def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        address = client_address(self.request)
-        wait = login_throttle.retry_after(username, address)
-        if wait:
-            minutes = max(1, round(wait / 60))
-            raise ValidationError(
-                ngettext("Too many failed sign-ins. Try again in %(minutes)d minute.",
-                         "Too many failed sign-ins. Try again in %(minutes)d minutes.", minutes)
-                % {"minutes": minutes},
-                code="throttled",
-            )
-        cleaned = super().clean()
-        login_throttle.forget(username, address)
-        return cleaned
+    def get_invalid_login_error(self):
+        wait = login_throttle.retry_after(self.request)
+        if not wait:
+            return super().get_invalid_login_error()
+        minutes = max(1, round(wait / 60))
+        return ValidationError(
+            ngettext("Too many failed sign-ins. Try again in %(minutes)d minute.",
+                     "Too many failed sign-ins. Try again in %(minutes)d minutes.", minutes)
+            % {"minutes": minutes},
+            code="throttled",
+        )
+
+
+class ThrottledAuthenticationForm(ThrottleMessage, AuthenticationForm):
+    """The console's login form."""
+
+
+class ThrottledAdminAuthenticationForm(ThrottleMessage, AdminAuthenticationForm):
+    """The Django admin's login form."""

@@ -12,34 +12,50 @@ from rest_framework.exceptions import (
     AuthenticationFailed,
     NotFound,
     Throttled,
-    ValidationError,
 )
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from console import login_throttle
 from console.api_faces import FaceView
 from console.authentication import Credential
-from console.client_address import client_address
 from console.credentials import active_token, issue_token, revoke_token
 from console.models import Membership, Project, Role
+from console.query_params import TextParam
+from console.rate_limits import ClientAddressRateThrottle
 
 DOMAIN = {"id": "default", "name": "Default"}
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-           405: "Method Not Allowed", 415: "Unsupported Media Type", 429: "Too Many Requests"}
+           405: "Method Not Allowed", 406: "Not Acceptable", 415: "Unsupported Media Type",
+           429: "Too Many Requests", 503: "Service Unavailable"}
+
+
+class _KeystoneErrorDetail(serializers.Serializer):
+    code = serializers.IntegerField(source="status")
+    title = serializers.SerializerMethodField()
+    message = serializers.CharField()
+
+    def get_title(self, error) -> str:
+        return _TITLES.get(error.status, "Error")
+
+
+class KeystoneError(serializers.Serializer):
+    error = _KeystoneErrorDetail(source="*")
 
 
 class KeystoneView(FaceView):
-    def error_body(self, status: int, message: str) -> dict:
-        return {"error": {"code": status, "title": _TITLES.get(status, "Error"), "message": message}}
+    error_serializer = KeystoneError
 
 
 # --- POST /v3/auth/tokens --------------------------------------------------
 
+# Names and secrets are taken as sent (no trimming): a name that exists nowhere
+# fails authentication like any wrong one, so the schema can promise that every
+# string of the right length is accepted as a well-formed request.
+
 class _Domain(serializers.Serializer):
-    id = serializers.CharField(required=False, max_length=64)
-    name = serializers.CharField(required=False, max_length=64)
+    id = serializers.CharField(required=False, max_length=64, trim_whitespace=False)
+    name = serializers.CharField(required=False, max_length=64, trim_whitespace=False)
 
     def validate(self, attrs):
         if attrs.get("id", DOMAIN["id"]) != DOMAIN["id"] or attrs.get("name", DOMAIN["name"]) != DOMAIN["name"]:
@@ -48,8 +64,8 @@ class _Domain(serializers.Serializer):
 
 
 class _User(serializers.Serializer):
-    name = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=256, trim_whitespace=False)
+    name = serializers.CharField(max_length=150, allow_blank=True, trim_whitespace=False)
+    password = serializers.CharField(max_length=256, allow_blank=True, trim_whitespace=False)
     domain = _Domain(required=False)
 
 
@@ -58,19 +74,18 @@ class _Password(serializers.Serializer):
 
 
 class _Identity(serializers.Serializer):
-    methods = serializers.ListField(child=serializers.CharField(max_length=32), allow_empty=False)
+    methods = serializers.ListField(child=serializers.ChoiceField(["password"]),
+                                    min_length=1, max_length=1,
+                                    help_text="Only the password method is supported.")
     password = _Password()
-
-    def validate_methods(self, methods):
-        if methods != ["password"]:
-            raise serializers.ValidationError("Only the password method is supported.")
-        return methods
 
 
 class _ProjectScope(serializers.Serializer):
-    id = serializers.CharField(required=False, max_length=64)
-    name = serializers.CharField(required=False, max_length=64)
+    id = serializers.CharField(required=False, max_length=64, trim_whitespace=False)
+    name = serializers.CharField(required=False, max_length=64, trim_whitespace=False)
     domain = _Domain(required=False)
+
+    openapi_constraints = {"anyOf": [{"required": ["id"]}, {"required": ["name"]}]}
 
     def validate(self, attrs):
         if not attrs.get("id") and not attrs.get("name"):
@@ -128,7 +143,7 @@ class Tokens(KeystoneView):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
 
     def get_throttles(self):
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+        return [ClientAddressRateThrottle()] if self.request.method == "POST" else []
 
     @extend_schema(operation_id="keystone_create_token", tags=["Identity"], request=TokenRequest,
                    responses={201: dict})
@@ -137,13 +152,13 @@ class Tokens(KeystoneView):
         data.is_valid(raise_exception=True)
         auth = data.validated_data["auth"]
         credentials = auth["identity"]["password"]["user"]
-        address = client_address(request)
-        if login_throttle.retry_after(credentials["name"], address):
-            raise Throttled(detail="Too many failed sign-ins. Try again later.")
+        # authenticate() applies the sign-in throttle (console.auth_backends).
         user = authenticate(request, username=credentials["name"], password=credentials["password"])
         if user is None:
+            wait = login_throttle.retry_after(request)
+            if wait:
+                raise Throttled(wait=wait, detail="Too many failed sign-ins. Try again later.")
             raise AuthenticationFailed("The request you have made requires authentication.")
-        login_throttle.forget(credentials["name"], address)
         scope = auth["scope"]["project"]
         projects = Project.objects.all()
         project = (projects.filter(pk=scope["id"]) if scope.get("id")
@@ -178,15 +193,16 @@ class Tokens(KeystoneView):
 
 # --- GET /v3/projects --------------------------------------------------------
 
+PROJECT_NAME = TextParam("name", 64, "A project's exact name.", min_length=1)
+
+
 class Projects(KeystoneView):
     """The projects the caller may see, optionally by name (how SDKs find a region's project)."""
 
     @extend_schema(operation_id="keystone_list_projects", tags=["Identity"], responses={200: dict},
-                   parameters=[OpenApiParameter("name", str)])
+                   parameters=[PROJECT_NAME.openapi])
     def get(self, request):
-        name = request.query_params.get("name")
-        if name is not None and (not 0 < len(name) <= 64 or "\x00" in name):
-            raise ValidationError("name must be 1 to 64 printable characters.")
+        name = PROJECT_NAME.read(request.query_params)
         projects = Project.objects.visible_to(request.user).select_related("region")
         credential = request.auth
         if isinstance(credential, Credential) and credential.project is not None:

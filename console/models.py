@@ -202,7 +202,9 @@ class ApiToken(models.Model):
 
 
 class LoginFailure(models.Model):
-    """A failed sign-in (console or token endpoint), kept briefly for throttling.
+    """A failed sign-in at any door, kept briefly for throttling; an attempt whose
+    password is being checked right now counts as one until it succeeds
+    (console.login_throttle reserves it first).
 
     In the database rather than a per-process cache, so every app server behind
     the load balancer counts the same failures.
@@ -216,4 +218,21 @@ class LoginFailure(models.Model):
         indexes = [
             models.Index(fields=["username", "at"], name="login_failure_user"),
             models.Index(fields=["remote_addr", "at"], name="login_failure_addr"),
+        ]
+
+
+class KnownSignInAddress(models.Model):
+    """An address a user name signed in from successfully, lately.
+
+    The sign-in throttle's per-account backoff (console.login_throttle) spares
+    these, so a guesser elsewhere cannot hold the real user up where they work.
+    """
+
+    username = models.CharField(max_length=150)
+    remote_addr = models.GenericIPAddressField()
+    signed_in_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["username", "remote_addr"], name="known_address_once"),
         ]

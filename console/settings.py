@@ -34,6 +34,17 @@ def envint(name: str, default: str) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}")
 
 
+def envseconds(name: str, default: str) -> float:
+    value = os.getenv(name, default)
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds < 86400:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds (0 for no limit), not {value!r}")
+    return seconds
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
@@ -64,7 +75,9 @@ def envhosts(name: str, default: str) -> list[str]:
     return hosts
 
 
-DEBUG = envbool("DEBUG", "true")
+# Off unless set: a deployment that forgets it runs as production, never with debug
+# pages and a known key. `make run` and the tests turn development mode on themselves.
+DEBUG = envbool("DEBUG", "false")
 
 # A development key is only acceptable while DEBUG is on; production must say its own.
 SECRET_KEY = os.getenv("SECRET_KEY", "")
@@ -90,6 +103,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Operator classes in the search's index expressions (failedtasks migration
+    # 0005); nothing else of it runs on SQLite.
+    "django.contrib.postgres",
     "django_htmx",
     "template_partials",
     "rest_framework",
@@ -101,6 +117,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load balancers' probes are answered before host checks, redirects or sessions.
+    "console.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -113,6 +131,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "console.middleware.UserTimezoneMiddleware",
     "console.middleware.ContentSecurityPolicyMiddleware",
+    "console.outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -144,12 +163,49 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+database_options = DATABASES["default"].setdefault("OPTIONS", {})
+
+# How long a web request waits on the database before it answers 503 (console.outage)
+# rather than hang: to connect, for one statement, for a lock. 0 = no limit. The
+# statement timeout leaves room for a Delete All of 100,000 tasks (about 2 s).
+# manage.py lifts the statement and lock timeouts for management commands, whose
+# migrations, bulk loads and purges may rightly take longer.
+DB_CONNECT_TIMEOUT = envseconds("DB_CONNECT_TIMEOUT", "5")
+DB_STATEMENT_TIMEOUT = envseconds("DB_STATEMENT_TIMEOUT", "10")
+DB_LOCK_TIMEOUT = envseconds("DB_LOCK_TIMEOUT", "5")
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if DB_CONNECT_TIMEOUT:
+        # libpq counts whole seconds, and at least 2.
+        database_options["connect_timeout"] = max(2, round(DB_CONNECT_TIMEOUT))
+    # Set by the server at connection start-up: no query of their own. A server that
+    # never answers at all is cut off on this side (console.database_timeouts).
+    database_options["options"] = " ".join(filter(None, [
+        database_options.get("options", ""),
+        f"-c statement_timeout={round(DB_STATEMENT_TIMEOUT * 1000)}",
+        f"-c lock_timeout={round(DB_LOCK_TIMEOUT * 1000)}",
+    ]))
+
+# A pool of PostgreSQL connections shared by a process's requests (0: none, and each
+# thread keeps its own connection for DB_CONN_MAX_AGE seconds). Needed where requests
+# are greenlets rather than threads (make serve): a connection per greenlet would be
+# a connection per request.
+DB_POOL_SIZE = envint("DB_POOL_SIZE", "0")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_SIZE > 0:
+    database_options["pool"] = {
+        "min_size": 0, "max_size": DB_POOL_SIZE,
+        # Waiting for a free connection is waiting on the database too.
+        "timeout": DB_CONNECT_TIMEOUT or 30,
+        "reconnect_timeout": DB_CONNECT_TIMEOUT or 30,
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction starts, so a snapshot
     # and the delete that follows it can never interleave with another writer.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20}
-    )
+    # A locked file is SQLite's only wait: its busy timeout is the lock timeout
+    # (no limit meaning a day, as for the management commands).
+    database_options.update({"transaction_mode": "IMMEDIATE", "timeout": DB_LOCK_TIMEOUT or 86400})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Tests use a file too: an in-memory database shares one cache between threads,
     # whose table locks ignore the busy timeout that real concurrent writers rely on.
@@ -162,14 +218,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: revokes the user's API tokens whenever a password changes.
+    {"NAME": "console.password_change.RevokeTokensOnPasswordChange"},
 ]
 
 # How many reverse proxies in front set X-Forwarded-For (console.client_address).
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
 
-# Sign-in throttling (console.login_throttle): failures within 15 minutes.
+# Every password check goes through the sign-in throttle (console.login_throttle).
+AUTHENTICATION_BACKENDS = ["console.auth_backends.ThrottledModelBackend"]
+# Failures within 15 minutes: per user name from one address, and per address.
 LOGIN_FAILURES_PER_USER = envint("LOGIN_FAILURES_PER_USER", "5")
 LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", "20")
+# Past LOGIN_FAILURES_PER_USER failures from anywhere, tries from addresses the user
+# has not signed in from lately wait 1, 2, 4 ... seconds, at most this long.
+LOGIN_BACKOFF_MAX_SECONDS = envint("LOGIN_BACKOFF_MAX_SECONDS", "60")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -223,6 +286,12 @@ def _default_base_url() -> str:
 # alerts link back to it. Unset and not derivable, alerts carry no links.
 CONSOLE_BASE_URL = envurl("CONSOLE_BASE_URL", _default_base_url())
 
+# How long failed tasks are kept: the default of `purge_failed_tasks`, and stated in
+# the dialog. Unset keeps them until someone deletes them.
+FAILED_TASK_RETENTION_DAYS = envint("FAILED_TASK_RETENTION_DAYS", "0") or None
+if FAILED_TASK_RETENTION_DAYS is not None and FAILED_TASK_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("FAILED_TASK_RETENTION_DAYS must be a positive number of days")
+
 # Everything is served by the app itself; nothing inline, nothing from elsewhere.
 CONTENT_SECURITY_POLICY = os.getenv(
     "CONTENT_SECURITY_POLICY",
@@ -253,8 +322,11 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"first_line": {"()": "console.outage.FirstLineOnly"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
+    # While the database is down the pool logs each connection attempt it makes.
+    "loggers": {"psycopg.pool": {"filters": ["first_line"]}},
 }
 CSRF_FAILURE_VIEW = "console.errors.csrf_failure"
 
@@ -266,10 +338,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["console.parsers.JSONParser"],
     "DEFAULT_THROTTLE_RATES": {"auth": os.getenv("TOKEN_THROTTLE_RATE", "30/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "console.openapi.FaceAutoSchema",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -281,8 +353,14 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs page need the API's credentials, as every API does.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # 3.1 for JSON Schema's propertyNames: the schema states every rule the server applies.
+    "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "console.openapi.link_projects"],
 }

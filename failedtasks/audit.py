@@ -3,20 +3,26 @@
 Only reads: nothing in the product edits or deletes an audit record.
 """
 
-import csv
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import chain
 from typing import Iterator
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from console.cloud_services import Service
+from console.csv_export import csv_lines
 from console.errors import Invalid
 from console.scoping import PROJECT_ID
 from failedtasks.models import Channel, DeletedTask, Deletion
 
 PAGE_SIZE = 50
 SNAPSHOT_PAGE_SIZE = 100
+# The days a filter may name. Wider than any audit can span, and narrow enough that
+# the day after `until`, in any time zone, converted to UTC, is still a datetime.
+EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(9998, 12, 31)
+USERNAME_LENGTH = 150  # as Django's user model
 
 
 @dataclass(frozen=True)
@@ -37,25 +43,37 @@ class AuditFilters:
             if not raw:
                 return None
             try:
-                return date.fromisoformat(raw)
+                day = date.fromisoformat(raw)
             except ValueError:
-                raise Invalid(f"{name} must be a date like 2026-11-23, not {raw[:20]!r}.")
+                raise Invalid(_("%(name)s must be a date like 2026-11-23, not %(value)s.")
+                              % {"name": name, "value": repr(raw[:20])})
+            if not EARLIEST_DAY <= day <= LATEST_DAY:
+                raise Invalid(_("%(name)s must be a date from %(earliest)s to %(latest)s.")
+                              % {"name": name, "earliest": EARLIEST_DAY, "latest": LATEST_DAY})
+            return day
 
         service = params.get("service", "")
         if service and service not in Service.values:
-            raise Invalid(f"service must be one of {', '.join(Service.values)}.")
+            raise Invalid(_("service must be one of %(choices)s.")
+                          % {"choices": ", ".join(Service.values)})
         channel = params.get("channel", "")
         if channel and channel not in Channel.values:
-            raise Invalid(f"channel must be one of {', '.join(Channel.values)}.")
+            raise Invalid(_("channel must be one of %(choices)s.")
+                          % {"choices": ", ".join(Channel.values)})
         project = params.get("project", "")
         if project and not PROJECT_ID.fullmatch(project):
-            raise Invalid("project must be a project id (32 hexadecimal characters).")
+            raise Invalid(_("project must be a project id (32 hexadecimal characters)."))
+        user = params.get("user", "").strip()
+        if len(user) > USERNAME_LENGTH:
+            # Never cut it short: a longer name would match a different user.
+            raise Invalid(_("user must be at most %(count)d characters.")
+                          % {"count": USERNAME_LENGTH})
         filters = cls(
-            user=params.get("user", "").strip()[:150], project=project, service=service,
+            user=user, project=project, service=service,
             channel=channel, since=day("since"), until=day("until"),
         )
         if filters.since and filters.until and filters.since > filters.until:
-            raise Invalid("since must not be after until.")
+            raise Invalid(_("since must not be after until."))
         return filters
 
     def apply(self, deletions):
@@ -97,21 +115,8 @@ CSV_COLUMNS = [
 ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _safe(value) -> str:
-    """A cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def csv_rows(deletions) -> Iterator[str]:
     """One line per deleted task, streamed in chunks: fine for millions of rows."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
     snapshots = DeletedTask.objects.filter(deletion__in=deletions.values("id")).order_by(
         "-deletion__created_at", "deletion_id", "-failed_at", "task_pk"
     ).values_list(
@@ -121,5 +126,6 @@ def csv_rows(deletions) -> Iterator[str]:
         "resource_id", "resource_name", "resource_type", "parent_id", "error_code",
         "fail_reason", "begin_time", "failed_at",
     )
-    for row in snapshots.iterator(chunk_size=2000):
-        yield writer.writerow([_safe(v.isoformat() if isinstance(v, datetime) else v) for v in row])
+    rows = ([v.isoformat() if isinstance(v, datetime) else v for v in row]
+            for row in snapshots.iterator(chunk_size=2000))
+    return csv_lines(chain([CSV_COLUMNS], rows))

@@ -368,8 +368,14 @@ def generate_tasks(count: int, *, batch_size: int = 20_000, seed: int | None = N
             if show_progress:
                 _progress(done, count, stream)
         recount_tallies([p.pk for p in projects])
-    if connection.vendor == "postgresql":
-        # Fresh statistics, or the planner keeps choosing as if the table were empty.
+    if connection.vendor == "postgresql" and connection.get_autocommit():
+        # Fresh statistics, or the planner keeps choosing as if the table were
+        # empty; and a visibility map, or deep pages and counts (index-only
+        # scans) read the table until autovacuum comes by. VACUUM cannot run
+        # inside a transaction: a caller's transaction gets ANALYZE alone.
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    elif connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {table}")
     if show_progress:

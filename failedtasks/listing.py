@@ -5,26 +5,18 @@ from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urlencode
 
-from django.db.models import OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 from django.utils.html import format_html_join
 
 from console.cloud_services import SERVICES
 from console.models import Project
-from failedtasks.models import (
-    Category,
-    FailedTask,
-    FailedTaskQuerySet,
-    ProjectRevision,
-    TaskStatus,
-    TaskTally,
-)
+from failedtasks.counting import revision_and_count
+from failedtasks.models import Category, FailedTask, FailedTaskQuerySet, TaskStatus
 from failedtasks.services import Tallies, tallies_for
 
 PAGE_SIZE = 10
 SEARCH_MAX_LENGTH = 100
 CONFIRM_PREVIEW = 10  # tasks named in a Delete All confirmation before "and N more"
-COUNT_LIMIT = 10_000  # a search counts this far, then says "more than"
 
 
 @dataclass(frozen=True)
@@ -75,12 +67,7 @@ class TaskListing:
             .in_category(self.tab or None)
         )
         if self.search:
-            tasks = tasks.filter(
-                Q(resource_name__icontains=self.search)
-                | Q(resource_id__istartswith=self.search)
-                | Q(job_id__istartswith=self.search)
-                | Q(error_code__iexact=self.search)
-            )
+            tasks = tasks.matching(self.search)
         return tasks.newest_first()
 
     def deletable(self) -> FailedTaskQuerySet:
@@ -91,7 +78,7 @@ class TaskListing:
     def rows(self) -> list[FailedTask]:
         start = (self.page - 1) * PAGE_SIZE
         # One row more than a page tells whether there is a next page without a COUNT.
-        return list(self.tasks()[start : start + PAGE_SIZE + 1])
+        return list(self.tasks().page(start, start + PAGE_SIZE + 1))
 
     @property
     def page_rows(self) -> list[FailedTask]:
@@ -111,7 +98,9 @@ class TaskListing:
 
     @property
     def total(self) -> int | None:
-        """How many the list holds, from the tallies; None while searching (not counted)."""
+        """How many the list holds, from the tallies; None while searching: the
+        list of a search is not counted, which would cost as much again as its
+        page (the Delete All confirmation counts it, up to COUNT_LIMIT)."""
         if self.search:
             return None
         return self.tallies.in_category(self.tab) if self.tab else self.tallies.listed
@@ -124,43 +113,17 @@ class TaskListing:
     def confirmation(self) -> Confirmation:
         """The revision, count and first tasks a Delete All confirmation shows.
 
-        The revision is read in the same statement as the tallies, so the count
-        is exactly the tasks at or below it; a search counts its matches at or
-        below it, up to COUNT_LIMIT.
+        The revision is read in the same statement as the count (the tallies, or
+        a search's matches counted up to COUNT_LIMIT), so the count is exactly
+        the tasks at or below it.
         """
-        revision, tallied = self._revision_and_failed_tally()
-        scope = self.deletable().seen_at(revision)
-        preview = list(scope[:CONFIRM_PREVIEW])
-        if not self.search:
-            return Confirmation(revision, tallied, preview)
-        if len(preview) < CONFIRM_PREVIEW:
-            return Confirmation(revision, len(preview), preview)
-        counted = scope.order_by().values("id")[: COUNT_LIMIT + 1].count()
-        return Confirmation(revision, min(counted, COUNT_LIMIT), preview,
-                            count_is_lower_bound=counted > COUNT_LIMIT)
-
-    def _revision_and_failed_tally(self) -> tuple[int, int]:
-        """One statement, so both are read from one snapshot of the database."""
-        tallies = TaskTally.objects.filter(
-            project=self.project, service=self.service, status=TaskStatus.FAIL
-        )
-        if self.tab:
-            tallies = tallies.filter(category=self.tab)
-        rows = list(
-            tallies.values("project")
-            .annotate(
-                failed=Sum("count"),
-                revision=Subquery(
-                    ProjectRevision.objects.filter(project=OuterRef("project")).values("revision")
-                ),
-            )
-            .values_list("revision", "failed")
-            .order_by()
-        )
-        if not rows:  # no task was ever tallied here: nothing to count
-            return ProjectRevision.objects.current(self.project.pk), 0
-        revision, failed = rows[0]
-        return revision or 0, failed
+        if self.search:
+            revision, count = revision_and_count(self.project, counting=self.deletable())
+        else:
+            revision, count = revision_and_count(self.project, tallies={
+                "service": self.service, "category": self.tab, "status": TaskStatus.FAIL})
+        preview = list(self.deletable().seen_at(revision)[:CONFIRM_PREVIEW])
+        return Confirmation(revision, count.value, preview, count.is_lower_bound)
 
     def criteria(self) -> dict:
         """The filters, as the audit records them."""

@@ -7,6 +7,7 @@ GETs that show exactly what will go; deletions are POSTs through
 failedtasks.services, then post/redirect/get or the re-rendered region.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseNotAllowed
@@ -50,6 +51,7 @@ def _list_context(listing: TaskListing, role: str, notice: dict | None = None) -
         "catalog": entries_for(task.error_code for task in rows),
         "can_delete": Role.rank(role) >= Role.rank(Role.OPERATOR),
         "notice": notice,
+        "retention_days": settings.FAILED_TASK_RETENTION_DAYS,
     }
 
 

@@ -9,28 +9,34 @@ filters but not drop or change the listing's (docs/deletion-guarantee.md).
 Errors: {"error": {"status", "code", "message", "fields"}}.
 """
 
-import base64
-import binascii
-import json
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
 from django.db.models import Q
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
-from console.api_faces import FaceView
+from console.api_faces import ApiError, FaceView
+from console.api_fields import PatternField
 from console.cloud_services import Service
 from console.models import Role
-from failedtasks.api.common import api_actor, api_project, integer_param, text_param
+from console.query_params import NO_NUL, ChoiceParam, IntegerParam, TextParam
+from failedtasks.api.common import api_actor, api_project
 from failedtasks.confirmations import BadWatermark, sign_watermark, verify_watermark
+from failedtasks.counting import COUNT_LIMIT, revision_and_count
 from failedtasks.models import (
     FailedTask,
     FailureStatus,
     KpsOperateType,
-    ProjectRevision,
     SdrsResourceType,
     TaskStatus,
 )
@@ -39,14 +45,12 @@ from failedtasks.services import (
     delete_all_seen,
     delete_task,
     record_failure,
-    tallies_for,
 )
 
 FIELDS = ("id", "service", "job_id", "job_type", "status", "category", "failure_status",
           "resource_id", "resource_name", "resource_type", "parent_id", "error_code",
           "fail_reason", "begin_time", "failed_at", "extra", "recorded_at")
-DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
-MAX_EXTRA_BYTES = 4096
+EXTRA_KEYS, EXTRA_KEY_LENGTH, EXTRA_VALUE_LENGTH = 16, 64, 255
 
 
 def iso(value) -> str | None:
@@ -65,13 +69,31 @@ def task_json(row: dict) -> dict:
     return body
 
 
+ERROR_CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 406: "not_acceptable", 415: "unsupported_media_type",
+               429: "throttled", 503: "unavailable"}
+
+
+class _ConsoleErrorDetail(serializers.Serializer):
+    status = serializers.IntegerField()
+    code = serializers.SerializerMethodField()
+    message = serializers.CharField()
+    fields = serializers.DictField(allow_null=True, help_text="Messages per field, for a 400.")
+
+    def get_code(self, error) -> str:
+        return ERROR_CODES.get(error.status, "error")
+
+
+class ConsoleApiError(serializers.Serializer):
+    error = _ConsoleErrorDetail(source="*")
+
+
 class ConsoleApiView(FaceView):
-    CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-             405: "method_not_allowed", 415: "unsupported_media_type", 429: "throttled"}
+    error_serializer = ConsoleApiError
 
     def error_body(self, status_code, message):
-        return {"error": {"status": status_code, "code": self.CODES.get(status_code, "error"),
-                          "message": message, "fields": getattr(self, "_field_errors", None)}}
+        fields = getattr(self, "_field_errors", None)
+        return ConsoleApiError(ApiError(status_code, message, fields)).data
 
     def get_exception_handler(self):
         handle = super().get_exception_handler()
@@ -86,31 +108,109 @@ class ConsoleApiView(FaceView):
 
 # --- Recording --------------------------------------------------------------
 
-CODE_PATTERN = r"^[A-Za-z0-9_.\-]*$"
-TOKEN_PATTERN = r"^[A-Za-z0-9_.:\-]+$"
+CODE_PATTERN = r"[A-Za-z0-9_.\-]*"
+TOKEN_PATTERN = r"[A-Za-z0-9_.:\-]+"
+WATERMARK_PATTERN = r"[A-Za-z0-9_.:\-]+"  # what django.core.signing produces
+
+
+# Years as written, so that converting to UTC (or to any viewer's zone) never
+# leaves the range a datetime can hold.
+YEARS = "(19[7-9][0-9]|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9])"
+
+
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": f"^{YEARS}-",
+                      "description": "ISO 8601, in a year from 1970 to 9998."})
+class MomentField(serializers.DateTimeField):
+    def to_internal_value(self, value):
+        written = parse_datetime(value) if isinstance(value, str) else None
+        if written is not None and not re.match(YEARS, f"{written.year:04d}"):
+            raise serializers.ValidationError("Must be in a year from 1970 to 9998.")
+        return super().to_internal_value(value)
+
+
+@extend_schema_field({
+    "type": "object", "maxProperties": EXTRA_KEYS,
+    "propertyNames": {"maxLength": EXTRA_KEY_LENGTH, "pattern": NO_NUL},
+    "additionalProperties": {"anyOf": [
+        {"type": "string", "maxLength": EXTRA_VALUE_LENGTH, "pattern": NO_NUL},
+        {"type": ["number", "boolean", "null"]},
+    ]},
+    "description": "Service-specific fields such as server_id, keypair_name or operate_type.",
+})
+class ExtraField(serializers.DictField):
+    """Flat and small: plain values under short names, stored as given."""
+
+    def to_internal_value(self, data):
+        extra = super().to_internal_value(data)
+        if len(extra) > EXTRA_KEYS:
+            raise serializers.ValidationError(f"At most {EXTRA_KEYS} fields.")
+        for key, value in extra.items():
+            if len(key) > EXTRA_KEY_LENGTH or "\x00" in key:
+                raise serializers.ValidationError(
+                    f"{key[:EXTRA_KEY_LENGTH]!r}: names are up to {EXTRA_KEY_LENGTH} characters.")
+            if not isinstance(value, str | int | float | bool | type(None)):
+                raise serializers.ValidationError(
+                    f"{key!r}: values are plain strings, numbers, booleans or null.")
+            if isinstance(value, str) and (len(value) > EXTRA_VALUE_LENGTH or "\x00" in value):
+                raise serializers.ValidationError(
+                    f"{key!r}: strings are up to {EXTRA_VALUE_LENGTH} characters, without NUL.")
+        return extra
+
+
+def _text(max_length: int, pattern: str | None = None, **kwargs):
+    """Stored as sent: trimming would let the server accept what the schema refuses
+    (a value one space too long) and refuse what it accepts."""
+    options = {"max_length": max_length, "trim_whitespace": False, **kwargs}
+    return PatternField(pattern, **options) if pattern else serializers.CharField(**options)
+
+
+def _optional(max_length: int, pattern: str | None = None):
+    return _text(max_length, pattern, required=False, allow_blank=True, default="")
+
+
+def one_of(*values) -> dict:
+    return {"anyOf": [{"const": value} for value in values]}
 
 
 class TaskIn(serializers.Serializer):
-    """A failure as the systems that run operations report it (names follow SDRS)."""
+    """A failure as the systems that run operations report it (names follow SDRS).
+
+    begin_time and fail_time are kept as reported, even when the first is the later:
+    they may come from hosts whose clocks disagree, and a report is never refused
+    for that.
+    """
 
     service = serializers.ChoiceField(choices=Service.choices)
-    job_id = serializers.RegexField(TOKEN_PATTERN, max_length=64)
-    job_type = serializers.RegexField(r"^[A-Za-z0-9_.\-]*$", max_length=64, required=False,
-                                      allow_blank=True, default="")
-    resource_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    resource_name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
-    resource_type = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    parent_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    job_id = _text(64, TOKEN_PATTERN)
+    job_type = _optional(64, CODE_PATTERN)
+    resource_id = _optional(64)
+    resource_name = _optional(255)
+    resource_type = _optional(64)
+    parent_id = _optional(64)
     status = serializers.ChoiceField(choices=TaskStatus.choices, default=TaskStatus.FAIL)
-    failure_status = serializers.RegexField(r"^[A-Za-z]*$", max_length=32, required=False,
-                                            allow_blank=True, default="")
-    error_code = serializers.RegexField(CODE_PATTERN, max_length=64, required=False,
-                                        allow_blank=True, default="")
-    fail_reason = serializers.CharField(max_length=4000, required=False, allow_blank=True,
-                                        default="", trim_whitespace=False)
-    begin_time = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    fail_time = serializers.DateTimeField(required=False)
-    extra = serializers.DictField(required=False, default=dict)
+    failure_status = _optional(32, r"[A-Za-z]*")
+    error_code = _optional(64, CODE_PATTERN)
+    fail_reason = _optional(4000)
+    begin_time = MomentField(required=False, allow_null=True, default=None)
+    fail_time = MomentField(required=False, help_text="Default: now.")
+    extra = ExtraField(required=False, default=dict)
+
+    # What validate() and to_internal_value() enforce across fields, for the schema.
+    # Choices as anyOf of consts, not enum: spectacular turns a property's enum into a
+    # shared component, which would merge them with the fields' own.
+    openapi_constraints = {
+        "additionalProperties": False,
+        "anyOf": [
+            {"properties": {"service": {"const": Service.ECS}}},
+            {"properties": {"service": {"const": Service.CSS}}},
+            {"properties": {"service": {"const": Service.SDRS},
+                            "failure_status": one_of("", *FailureStatus.values),
+                            "resource_type": one_of("", *SdrsResourceType.values)}},
+            {"properties": {"service": {"const": Service.KPS},
+                            "extra": {"type": "object", "properties": {
+                                "operate_type": one_of(None, *KpsOperateType.values)}}}},
+        ],
+    }
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -118,18 +218,6 @@ class TaskIn(serializers.Serializer):
             if unknown:
                 raise exceptions.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
-
-    def validate_extra(self, extra):
-        if len(json.dumps(extra)) > MAX_EXTRA_BYTES:
-            raise serializers.ValidationError(f"At most {MAX_EXTRA_BYTES} bytes of JSON.")
-        for key, value in extra.items():
-            if len(key) > 64 or not isinstance(value, str | int | float | bool | type(None)):
-                raise serializers.ValidationError(
-                    f"{key[:64]!r}: keys are up to 64 characters and values are plain strings, "
-                    "numbers, booleans or null.")
-            if isinstance(value, str) and "\x00" in value:
-                raise serializers.ValidationError(f"{key!r}: NUL characters are not allowed.")
-        return extra
 
     def validate(self, attrs):
         service = attrs["service"]
@@ -144,9 +232,6 @@ class TaskIn(serializers.Serializer):
         if service == Service.KPS and operate is not None and operate not in KpsOperateType.values:
             raise exceptions.ValidationError({"extra": [
                 f"operate_type must be one of {', '.join(KpsOperateType.values)}."]})
-        begin, failed = attrs.get("begin_time"), attrs.get("fail_time")
-        if begin and failed and begin > failed:
-            raise exceptions.ValidationError({"begin_time": ["Must not be after fail_time."]})
         return attrs
 
 
@@ -164,7 +249,13 @@ TaskOut = inline_serializer("FailedTask", {
 TaskPage = inline_serializer("FailedTaskPage", {
     "results": TaskOut.__class__(many=True),
     "next": serializers.CharField(allow_null=True),
-    "count": serializers.IntegerField(allow_null=True),
+    "count": serializers.IntegerField(help_text=(
+        "How many tasks the listing holds. Without q or error_code it is exact (kept "
+        "tallies, not a count of rows). With either, matches are counted up to "
+        f"{COUNT_LIMIT:,}: then count_is_lower_bound is true and there are more than "
+        "count.")),
+    "count_is_lower_bound": serializers.BooleanField(help_text=(
+        f"True when counting stopped at {COUNT_LIMIT:,}: more tasks than count match.")),
     "watermark": serializers.CharField(
         help_text="Opaque. Give it to delete-all to delete only what this listing covered."),
 })
@@ -172,72 +263,81 @@ TaskPage = inline_serializer("FailedTaskPage", {
 
 # --- Listing ---------------------------------------------------------------
 
-LIST_PARAMETERS = [
-    OpenApiParameter("service", str, enum=Service.values),
-    OpenApiParameter("status", str, enum=TaskStatus.values),
-    OpenApiParameter("error_code", str, description="Exact, case-insensitive."),
-    OpenApiParameter("q", str, description="Part of the resource name, or the start of a resource or job id."),
-]
+SERVICE = ChoiceParam("service", tuple(Service.values))
+STATUS = ChoiceParam("status", tuple(TaskStatus.values))
+ERROR_CODE = TextParam("error_code", 64, (
+    f"Exact, case-insensitive. The count of such a listing stops at {COUNT_LIMIT:,}."))
+TEXT = TextParam("q", 100, (
+    "Part of the resource name, the start of a resource or job id, or an error code "
+    "(case-insensitive): the console's search. The count of such a listing stops at "
+    f"{COUNT_LIMIT:,}."))
+LIMIT = IntegerParam("limit", default=100, low=1, high=1000)
+# A cursor is "<failure time in microseconds since 1970>_<id>" of the last task shown.
+# Any value of this form is a place in the list: the pattern bounds the time to years
+# a datetime can hold (69 to 9999), so a valid-looking cursor is never refused.
+CURSOR = TextParam(
+    "cursor", 40, "From the previous page's next.", min_length=3,
+    mismatch="Not a cursor this API gave out.",
+    pattern=r"(-[0-5]?[0-9]{1,16}|[0-9]{1,17}|1[0-9]{17}|2[0-4][0-9]{16}|25[0-2][0-9]{15}"
+            r"|253[0-3][0-9]{14})_[0-9]{1,18}")
+LIST_PARAMETERS = [p.openapi for p in (SERVICE, STATUS, ERROR_CODE, TEXT)]
+EPOCH = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
+MICROSECOND = timedelta(microseconds=1)
 
 
 def filtered_tasks(project, params):
     """The project's tasks narrowed by the list filters; the same for list and delete-all."""
     tasks = FailedTask.objects.for_project(project)
-    service = text_param(params, "service", 8)
+    service, task_status = SERVICE.read(params), STATUS.read(params)
     if service is not None:
-        if service not in Service.values:
-            raise exceptions.ValidationError({"service": [f"One of {', '.join(Service.values)}."]})
         tasks = tasks.for_service(service)
-    task_status = text_param(params, "status", 8)
     if task_status is not None:
-        if task_status not in TaskStatus.values:
-            raise exceptions.ValidationError({"status": ["FAIL or RUNNING."]})
         tasks = tasks.filter(status=task_status)
-    error_code = text_param(params, "error_code", 64)
+    error_code = ERROR_CODE.read(params)
     if error_code:
         tasks = tasks.filter(error_code__iexact=error_code)
-    text = text_param(params, "q", 100)
+    text = TEXT.read(params)
     if text:
-        tasks = tasks.filter(Q(resource_name__icontains=text) | Q(resource_id__istartswith=text)
-                             | Q(job_id__istartswith=text))
+        tasks = tasks.matching(text)
     return tasks, {"service": service, "status": task_status, "error_code": error_code, "q": text}
 
 
 def _encode_cursor(row: dict) -> str:
-    raw = f"{row['failed_at'].astimezone(dt_timezone.utc).isoformat()}|{row['id']}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return f"{(row['failed_at'] - EPOCH) // MICROSECOND}_{row['id']}"
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, pk = raw.split("|")
-        failed_at, pk = datetime.fromisoformat(moment), int(pk)
-        if failed_at.tzinfo is None or not 0 < pk < 2**63:
-            raise ValueError
-        return failed_at, pk
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise exceptions.ValidationError({"cursor": ["Not a cursor this API gave out."]})
+    micros, pk = cursor.split("_")
+    return EPOCH + int(micros) * MICROSECOND, int(pk)
+
+
+def _links_to_the_task(*operations):
+    return {operation: {"operationId": operation, "parameters": {
+        "project_id": "$request.path.project_id", "task_id": "$response.body#/id"}}
+        for operation in operations}
 
 
 class FailedTasks(ConsoleApiView):
-    @extend_schema(operation_id="list_failed_tasks", tags=["Failed tasks"], parameters=[*LIST_PARAMETERS,
-                               OpenApiParameter("limit", int, description="1 to 1000, default 100."),
-                               OpenApiParameter("cursor", str, description="From the previous page's next.")],
+    openapi_links = {"post": {"201": _links_to_the_task("read_failed_task", "delete_failed_task"),
+                              "200": _links_to_the_task("read_failed_task", "delete_failed_task")}}
+
+    @extend_schema(operation_id="list_failed_tasks", tags=["Failed tasks"],
+                   parameters=[*LIST_PARAMETERS, LIMIT.openapi, CURSOR.openapi],
                    responses={200: TaskPage})
     def get(self, request, project_id):
         """The project's failed tasks, newest failure first, a keyset page at a time."""
         project = api_project(request, project_id)
         params = request.query_params
-        limit = integer_param(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        limit = LIMIT.read(params)
         tasks, filters = filtered_tasks(project, params)
         # Read before the rows: any task recorded, or recorded again, after this
-        # answer carries a higher revision, and delete-all leaves it alone.
-        watermark = sign_watermark(project.pk, ProjectRevision.objects.current(project.pk),
-                                   filters)
+        # answer carries a higher revision, and delete-all leaves it alone. The
+        # count comes in the same statement.
+        revision, count = self._revision_and_count(project, tasks, filters)
+        watermark = sign_watermark(project.pk, revision, filters)
         page = tasks.newest_first()
-        cursor = text_param(params, "cursor", 200)
-        if cursor:
+        cursor = CURSOR.read(params)
+        if cursor is not None:
             failed_at, pk = _decode_cursor(cursor)
             page = page.filter(Q(failed_at__lt=failed_at) | Q(failed_at=failed_at, id__lt=pk))
         rows = list(page.values(*FIELDS)[: limit + 1])
@@ -250,21 +350,19 @@ class FailedTasks(ConsoleApiView):
         return Response({
             "results": [task_json(row) for row in rows],
             "next": next_url,
-            "count": self._cheap_count(project, filters),
+            "count": count.value,
+            "count_is_lower_bound": count.is_lower_bound,
             "watermark": watermark,
         })
 
     @staticmethod
-    def _cheap_count(project, filters) -> int | None:
-        """The total from the tallies when only service and status filter; else not counted."""
-        if filters["error_code"] or filters["q"] or not filters["service"]:
-            return None
-        tallies = tallies_for(project, filters["service"])
-        if filters["status"] == TaskStatus.FAIL:
-            return tallies.failed
-        if filters["status"] == TaskStatus.RUNNING:
-            return tallies.listed - tallies.failed
-        return tallies.listed
+    def _revision_and_count(project, tasks, filters):
+        """The total from the tallies when only service and status filter; else the
+        matches, counted up to COUNT_LIMIT."""
+        if filters["error_code"] or filters["q"]:
+            return revision_and_count(project, counting=tasks)
+        return revision_and_count(project, tallies={
+            "service": filters["service"], "status": filters["status"]})
 
     @extend_schema(operation_id="record_failed_task", tags=["Failed tasks"], request=TaskIn,
                    responses={201: TaskOut, 200: TaskOut})
@@ -281,32 +379,55 @@ class FailedTasks(ConsoleApiView):
         return Response(task_json(row), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
+TASK_ID = OpenApiParameter("task_id", {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+                           OpenApiParameter.PATH, description="The task's id (from a listing).")
+
+
+def _task_pk(task_id: str) -> int:
+    """The id in the path; one that cannot be an id names no task (a 404 in this
+    face's body, rather than the site's HTML page for an unknown URL)."""
+    if not (task_id.isascii() and task_id.isdigit() and len(task_id) <= 19
+            and 0 < int(task_id) < 2**63):
+        raise exceptions.NotFound("No such failed task in this project.")
+    return int(task_id)
+
+
 class FailedTaskDetail(ConsoleApiView):
-    @extend_schema(operation_id="read_failed_task", tags=["Failed tasks"], responses={200: TaskOut})
+    @extend_schema(operation_id="read_failed_task", tags=["Failed tasks"], responses={200: TaskOut},
+                   parameters=[TASK_ID])
     def get(self, request, project_id, task_id):
+        """One failed (or still running) task of the project."""
         project = api_project(request, project_id)
-        row = FailedTask.objects.for_project(project).filter(pk=task_id).values(*FIELDS).first()
+        row = (FailedTask.objects.for_project(project).filter(pk=_task_pk(task_id))
+               .values(*FIELDS).first())
         if row is None:
             raise exceptions.NotFound("No such failed task in this project.")
         return Response(task_json(row))
 
-    @extend_schema(operation_id="delete_failed_task", tags=["Failed tasks"], responses={204: None})
+    @extend_schema(operation_id="delete_failed_task", tags=["Failed tasks"], responses={204: None},
+                   parameters=[TASK_ID])
     def delete(self, request, project_id, task_id):
         """Delete one failed task (running ones cannot be deleted); audited."""
         project = api_project(request, project_id, need=Role.OPERATOR)
         try:
-            delete_task(FailedTask.objects.for_project(project).failed(), task_id, api_actor(request))
+            delete_task(FailedTask.objects.for_project(project).failed(), _task_pk(task_id),
+                        api_actor(request))
         except NothingToDelete:
             raise exceptions.NotFound("No such failed task in this project, or it is still running.")
         return HttpResponse(status=204)
 
 
+class DeleteAllIn(serializers.Serializer):
+    watermark = PatternField(
+        WATERMARK_PATTERN, max_length=1000, trim_whitespace=False,
+        error_messages={"required": "Required: the watermark of the listing whose tasks to delete."},
+        help_text="The watermark of the listing whose tasks to delete (opaque).")
+
+
 class DeleteAll(ConsoleApiView):
     @extend_schema(
         operation_id="delete_all_failed_tasks", tags=["Failed tasks"],
-        parameters=LIST_PARAMETERS,
-        request=inline_serializer("DeleteAll", {"watermark": serializers.CharField(
-            help_text="The watermark of the listing whose tasks to delete.")}),
+        parameters=LIST_PARAMETERS, request=DeleteAllIn,
         responses={200: inline_serializer("DeleteAllResult", {
             "deleted": serializers.IntegerField(), "kept": serializers.IntegerField(),
             "deletion_id": serializers.IntegerField()})},
@@ -315,10 +436,11 @@ class DeleteAll(ConsoleApiView):
         """Delete the failed tasks a listing showed: its filters (or narrower), as of its
         watermark. Tasks recorded or re-recorded after the listing are kept."""
         project = api_project(request, project_id, need=Role.OPERATOR)
-        body = request.data if isinstance(request.data, dict) else {}
+        body = DeleteAllIn(data=request.data)
+        body.is_valid(raise_exception=True)
         tasks, filters = filtered_tasks(project, request.query_params)
         try:
-            watermark = verify_watermark(body.get("watermark"), project.pk, filters)
+            watermark = verify_watermark(body.validated_data["watermark"], project.pk, filters)
         except BadWatermark as error:
             raise exceptions.ValidationError({"watermark": [str(error)]})
         deletion = delete_all_seen(
@@ -328,4 +450,3 @@ class DeleteAll(ConsoleApiView):
         )
         return Response({"deleted": deletion.deleted_count, "kept": deletion.kept_count,
                          "deletion_id": deletion.pk})
-

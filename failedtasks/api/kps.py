@@ -5,19 +5,15 @@ errors are {"error_code": "KPS.xxxx", "error_msg": ...}.
 """
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from console.api_faces import FaceView
 from console.cloud_services import Service
 from console.models import Role
-from failedtasks.api.common import (
-    api_actor,
-    api_project,
-    delete_by_job_id,
-    integer_param,
-)
+from console.query_params import IntegerParam
+from failedtasks.api.common import api_actor, api_project, delete_by_job_id
 from failedtasks.models import FailedTask, TaskStatus
 from failedtasks.services import delete_all_now, tallies_for
 
@@ -49,6 +45,10 @@ def failed_task(row: dict) -> dict:
     }
 
 
+LIMIT = IntegerParam("limit", default=1000, low=1, high=1000)
+OFFSET = IntegerParam("offset", default=0, low=0, high=2**31 - 1)
+
+
 def _kps_tasks(project):
     return FailedTask.objects.for_project(project).for_service(Service.KPS)
 
@@ -62,9 +62,16 @@ TaskSchema = inline_serializer("KpsFailedTask", {
 })
 
 
+class KpsError(serializers.Serializer):
+    error_code = serializers.SerializerMethodField()
+    error_msg = serializers.CharField(source="message")
+
+    def get_error_code(self, error) -> str:
+        return ERROR_CODES.get(error.status, f"KPS.0{error.status}")
+
+
 class KpsView(FaceView):
-    def error_body(self, status, message):
-        return {"error_code": ERROR_CODES.get(status, f"KPS.0{status}"), "error_msg": message}
+    error_serializer = KpsError
 
 
 class FailedTasks(KpsView):
@@ -72,17 +79,18 @@ class FailedTasks(KpsView):
 
     @extend_schema(
         operation_id="kps_list_failed_task", tags=["KPS"],
-        parameters=[OpenApiParameter("limit", int, description="1 to 1000, default 1000."),
-                    OpenApiParameter("offset", int, description="0 or more, default 0.")],
+        parameters=[LIMIT.openapi, OFFSET.openapi],
         responses={200: inline_serializer("KpsFailedTasks", {
-            "total": serializers.IntegerField(), "tasks": TaskSchema.__class__(many=True)})},
+            "total": serializers.IntegerField(help_text=(
+                "Every key pair task of the project, failed or running: exact, from kept "
+                "tallies rather than a count of rows.")),
+            "tasks": TaskSchema.__class__(many=True)})},
     )
     def get(self, request, project_id):
         project = api_project(request, project_id)
-        limit = integer_param(request.query_params, "limit", 1000, 1, 1000)
-        offset = integer_param(request.query_params, "offset", 0, 0, 2**31 - 1)
+        limit, offset = LIMIT.read(request.query_params), OFFSET.read(request.query_params)
         tasks = _kps_tasks(project)
-        rows = tasks.newest_first().values(*FIELDS)[offset : offset + limit]
+        rows = tasks.newest_first().page(offset, offset + limit).values(*FIELDS)
         # The total from the tallies: the same number as a COUNT, at any size.
         total = tallies_for(project, Service.KPS).listed
         return Response({"total": total, "tasks": [failed_task(r) for r in rows]})

@@ -14,13 +14,9 @@ from rest_framework.response import Response
 from console.api_faces import FaceView
 from console.cloud_services import Service
 from console.models import Role
-from failedtasks.api.common import (
-    api_actor,
-    api_project,
-    delete_by_job_id,
-    integer_param,
-    text_param,
-)
+from console.query_params import ChoiceParam, IntegerParam, TextParam
+from failedtasks.api.common import api_actor, api_project, delete_by_job_id
+from failedtasks.counting import COUNT_LIMIT, bounded_count, count_beside_page
 from failedtasks.models import FailedTask, FailureStatus, SdrsResourceType
 from failedtasks.services import delete_all_now
 
@@ -50,6 +46,16 @@ def failure_job(row: dict) -> dict:
     }
 
 
+GROUP_ID_LENGTH = 64
+FAILURE_STATUS = ChoiceParam("failure_status", tuple(FailureStatus.values))
+RESOURCE_NAME = TextParam("resource_name", 255, "Part of the resource name, any case.")
+SERVER_GROUP_ID = TextParam("server_group_id", GROUP_ID_LENGTH,
+                            "A protection group's id: that group's jobs instead of group-level ones.")
+RESOURCE_TYPE = ChoiceParam("resource_type", tuple(SdrsResourceType.values))
+LIMIT = IntegerParam("limit", default=1000, low=0, high=1000)
+OFFSET = IntegerParam("offset", default=0, low=0, high=2**31 - 1)
+
+
 def _failed_jobs(project):
     return FailedTask.objects.for_project(project).for_service(Service.SDRS).failed()
 
@@ -60,11 +66,28 @@ FailureJobSchema = inline_serializer("SdrsFailureJob", {
         "job_id", "job_type", "begin_time", "error_code", "fail_reason")
 })
 NO_BODY = {200: None}
+COUNT_HELP = (
+    f"How many jobs match. Exact up to {COUNT_LIMIT:,}; past that, counting stops and count "
+    "is a lower bound: at least that many, and more than offset + limit while another page "
+    "follows, so paging on while offset + limit < count reaches every job. On the last page "
+    "it is exact again."
+)
+
+
+class _SdrsErrorDetail(serializers.Serializer):
+    code = serializers.SerializerMethodField()
+    message = serializers.CharField()
+
+    def get_code(self, error) -> str:
+        return ERROR_CODES.get(error.status, f"SDRS.0{error.status}")
+
+
+class SdrsError(serializers.Serializer):
+    error = _SdrsErrorDetail(source="*")
 
 
 class SdrsView(FaceView):
-    def error_body(self, status, message):
-        return {"error": {"code": ERROR_CODES.get(status, f"SDRS.0{status}"), "message": message}}
+    error_serializer = SdrsError
 
 
 class FailureJobs(SdrsView):
@@ -72,40 +95,31 @@ class FailureJobs(SdrsView):
 
     @extend_schema(
         operation_id="sdrs_list_failure_jobs", tags=["SDRS"],
-        parameters=[
-            OpenApiParameter("failure_status", str, enum=FailureStatus.values),
-            OpenApiParameter("resource_name", str),
-            OpenApiParameter("server_group_id", str),
-            OpenApiParameter("resource_type", str, enum=SdrsResourceType.values),
-            OpenApiParameter("limit", int, description="0 to 1000, default 1000."),
-            OpenApiParameter("offset", int, description="0 or more, default 0."),
-        ],
+        parameters=[p.openapi for p in (FAILURE_STATUS, RESOURCE_NAME, SERVER_GROUP_ID,
+                                        RESOURCE_TYPE, LIMIT, OFFSET)],
         responses={200: inline_serializer("SdrsFailureJobs", {
-            "count": serializers.IntegerField(), "failure_jobs": FailureJobSchema.__class__(many=True)})},
+            "count": serializers.IntegerField(help_text=COUNT_HELP),
+            "failure_jobs": FailureJobSchema.__class__(many=True)})},
     )
     def get(self, request, project_id):
         project = api_project(request, project_id)
         params = request.query_params
-        limit = integer_param(params, "limit", 1000, 0, 1000)
-        offset = integer_param(params, "offset", 0, 0, 2**31 - 1)
-        failure_status = text_param(params, "failure_status", 32)
-        resource_type = text_param(params, "resource_type", 64)
-        if failure_status is not None and failure_status not in FailureStatus.values:
-            raise exceptions.ValidationError(
-                f"failure_status must be one of {', '.join(FailureStatus.values)}.")
-        if resource_type is not None and resource_type not in SdrsResourceType.values:
-            raise exceptions.ValidationError(
-                f"resource_type must be one of {', '.join(SdrsResourceType.values)}.")
-        jobs = _failed_jobs(project).in_group(text_param(params, "server_group_id", 64) or "")
+        limit, offset = LIMIT.read(params), OFFSET.read(params)
+        failure_status, resource_type = FAILURE_STATUS.read(params), RESOURCE_TYPE.read(params)
+        jobs = _failed_jobs(project).in_group(SERVER_GROUP_ID.read(params) or "")
         if failure_status:
             jobs = jobs.filter(failure_status=failure_status)
         if resource_type:
             jobs = jobs.filter(resource_type=resource_type)
-        resource_name = text_param(params, "resource_name")
+        resource_name = RESOURCE_NAME.read(params)
         if resource_name:
-            jobs = jobs.filter(resource_name__icontains=resource_name)
-        rows = jobs.newest_first().values(*FIELDS)[offset : offset + limit] if limit else []
-        return Response({"count": jobs.count(), "failure_jobs": [failure_job(r) for r in rows]})
+            jobs = jobs.named_like(resource_name)
+        # One row past the page tells whether more follow it.
+        rows = list(jobs.newest_first().page(offset, offset + limit + 1).values(*FIELDS))
+        # The tallies do not know protection groups, so the jobs are counted, but
+        # only so far: never every row of a million (COUNT_HELP).
+        count = count_beside_page(bounded_count(jobs), offset, limit, len(rows))
+        return Response({"count": count, "failure_jobs": [failure_job(r) for r in rows[:limit]]})
 
 
 class FailureJob(SdrsView):
@@ -140,8 +154,10 @@ class ServerGroupFailureJobsBatch(_BatchDelete):
     """DELETE every failed job of one protection group."""
 
     @extend_schema(operation_id="sdrs_delete_server_group_failure_jobs", tags=["SDRS"],
-                   responses=NO_BODY)
+                   responses=NO_BODY, parameters=[OpenApiParameter(
+                       "server_group_id", {"type": "string", "pattern": "^[^/]+$",
+                                           "maxLength": GROUP_ID_LENGTH}, OpenApiParameter.PATH)])
     def delete(self, request, project_id, server_group_id):
-        if len(server_group_id) > 64:
+        if len(server_group_id) > GROUP_ID_LENGTH:
             raise exceptions.ValidationError("server_group_id is too long.")
         return self.delete_group(request, project_id, server_group_id)

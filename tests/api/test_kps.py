@@ -86,3 +86,26 @@ def test_roles_and_scope(client, viewer, outsider, project_a, project_b, kps_tas
     assert client.get(url(project_a), headers=token_for(outsider, project_b)).status_code == 404
     assert client.get(url(project_a)).status_code == 401
     assert FailedTask.objects.count() == 2
+
+
+def test_a_deep_offset_returns_the_rows_of_a_plain_offset(client, operator, project_a, token_for):
+    for n in range(6):
+        record(project_a, "kps", job_id=f"kps-{n}", job_type="resetKeypair", minutes_ago=n)
+    body = client.get(url(project_a), {"offset": "2", "limit": "3"},
+                      headers=token_for(operator, project_a)).json()
+    assert [task["task_id"] for task in body["tasks"]] == ["kps-2", "kps-3", "kps-4"]
+    assert body["total"] == 6
+
+
+def test_an_id_longer_than_any_is_a_404_and_deletes_nothing(client, operator, project_a,
+                                                           token_for, django_assert_num_queries):
+    job_id = "k" * 64
+    record(project_a, "kps", job_id=job_id)
+    headers = token_for(operator, project_a)
+    # The token (with its user and project), the project with the caller's role: the id
+    # itself needs no query to be refused.
+    with django_assert_num_queries(2):
+        response = client.delete(url(project_a, f"/{job_id}x"), headers=headers)
+    assert response.status_code == 404 and response.json()["error_code"] == "KPS.0404"
+    assert FailedTask.objects.filter(job_id=job_id).exists()
+    assert not Deletion.objects.exists()

@@ -148,6 +148,69 @@ def test_the_list_costs_the_same_for_any_page(client, operator, project_a, token
         record(project_a, "sdrs", resource_name=f"pg-{n}")
     headers = token_for(operator, project_a)
     for limit in ("1", "30"):
-        # 1 token with user and project, 2 project with role, 3 the page of values, 4 the count
+        # 1 token with user and project, 2 project with role, 3 the page of values (one
+        # row more than asked), 4 the count, stopping at COUNT_LIMIT
         with django_assert_num_queries(4):
             client.get(jobs_url(project_a), {"limit": limit}, headers=headers)
+
+
+# --- Counting ----------------------------------------------------------------------
+
+@pytest.fixture
+def seven_group_level_jobs(project_a):
+    return [record(project_a, "sdrs", job_id=f"job-{n}", resource_type="server_groups",
+                   resource_name=f"pg-{n}", minutes_ago=n) for n in range(7)]
+
+
+def test_the_count_is_exact_below_the_limit(client, operator, project_a, seven_group_level_jobs,
+                                            token_for):
+    headers = token_for(operator, project_a)
+    for params in ({}, {"limit": "2"}, {"limit": "0"}, {"offset": "6"}, {"offset": "50"},
+                   {"resource_name": "PG-"}):
+        assert client.get(jobs_url(project_a), params, headers=headers).json()["count"] == 7
+    assert client.get(jobs_url(project_a), {"resource_name": "pg-3"},
+                      headers=headers).json()["count"] == 1
+
+
+def test_past_the_limit_the_count_still_leads_a_client_to_every_job(
+    client, operator, project_a, seven_group_level_jobs, token_for, monkeypatch
+):
+    from failedtasks import counting
+
+    monkeypatch.setattr(counting, "COUNT_LIMIT", 3)
+    headers = token_for(operator, project_a)
+
+    def page(offset, limit):
+        return client.get(jobs_url(project_a), {"offset": str(offset), "limit": str(limit)},
+                          headers=headers).json()
+
+    # At least the limit, more than offset + limit while another page follows, exact
+    # on the last page: a client paging while offset + limit < count sees every job.
+    assert [page(0, 2)["count"], page(2, 2)["count"], page(4, 2)["count"]] == [3, 5, 7]
+    assert page(6, 2)["count"] == 7
+    assert page(50, 2)["count"] == 3  # past the end: at least the limit
+    seen, offset = [], 0
+    while True:
+        body = page(offset, 2)
+        seen += [job["job_id"] for job in body["failure_jobs"]]
+        offset += 2
+        if offset >= body["count"]:
+            break
+    assert seen == [f"job-{n}" for n in range(7)]
+
+
+def test_a_deep_offset_returns_the_rows_of_a_plain_offset(client, operator, project_a,
+                                                          seven_group_level_jobs, token_for):
+    body = client.get(jobs_url(project_a), {"offset": "3", "limit": "3"},
+                      headers=token_for(operator, project_a)).json()
+    assert [job["job_id"] for job in body["failure_jobs"]] == ["job-3", "job-4", "job-5"]
+
+
+def test_an_id_longer_than_any_is_a_404_and_deletes_nothing(client, operator, project_a,
+                                                           token_for):
+    job_id = "f" * 64
+    record(project_a, "sdrs", job_id=job_id)
+    response = client.delete(jobs_url(project_a, f"/{job_id}0"), headers=token_for(operator, project_a))
+    assert response.status_code == 404 and response.json()["error"]["code"] == "SDRS.0404"
+    assert FailedTask.objects.filter(job_id=job_id).exists()
+    assert not Deletion.objects.exists()

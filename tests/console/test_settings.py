@@ -26,6 +26,52 @@ def run_check(**env):
     )
 
 
+def show_setting(name: str, **env) -> subprocess.CompletedProcess:
+    environment = clean_environment()
+    environment.update(env)
+    script = f"from django.conf import settings; print(repr(settings.{name}))"
+    return subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT,
+                          env=environment, capture_output=True, text=True, timeout=60)
+
+
+def test_unset_debug_means_production():
+    result = show_setting("DEBUG", SECRET_KEY="u" * 60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "False"
+
+
+def test_unset_debug_without_a_secret_key_refuses_to_start():
+    result = run_check()
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_development_mode_is_switched_on_explicitly():
+    result = show_setting("DEBUG", DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "True"
+
+
+def test_the_development_commands_switch_development_mode_on_themselves():
+    # What `make run` and `make test` would run, without running it.
+    result = subprocess.run(["make", "-n", "run", "test"], cwd=ROOT, env=clean_environment(),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    commands = [line for line in result.stdout.splitlines()
+                if "manage.py" in line or "pytest" in line]
+    assert len(commands) >= 4  # migrate, seed_demo, runserver, pytest
+    assert all(command.startswith("DEBUG=true ") for command in commands), commands
+
+
+def test_a_pool_replaces_persistent_connections_when_asked():
+    result = show_setting("DATABASES['default']", DEBUG="true", DB_POOL_SIZE="7",
+                          DATABASE_URL="postgres://console@127.0.0.1:5432/console")
+    assert result.returncode == 0, result.stderr
+    assert "'CONN_MAX_AGE': 0" in result.stdout
+    assert "'pool': {'min_size': 0, 'max_size': 7, 'timeout': 5.0, 'reconnect_timeout': 5.0}" \
+        in result.stdout
+
+
 def test_production_without_a_secret_key_refuses_to_start():
     result = run_check(DEBUG="false")
     assert result.returncode != 0
@@ -64,7 +110,7 @@ def test_production_cookies_are_secure_and_http_only():
               "s.SESSION_COOKIE_AGE <= 86400, len(s.AUTH_PASSWORD_VALIDATORS))")
     result = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT,
                             env=environment, capture_output=True, text=True, timeout=60)
-    assert result.stdout.split()[-6:] == ["True", "True", "True", "True", "True", "4"], result.stderr
+    assert result.stdout.split()[-6:] == ["True", "True", "True", "True", "True", "5"], result.stderr
 
 
 def read_settings(names: str, **env) -> str:
@@ -78,8 +124,8 @@ def read_settings(names: str, **env) -> str:
 
 
 def test_alert_webhooks_allow_no_private_host_unless_told():
-    assert read_settings("s.ALERT_WEBHOOK_ALLOWED_HOSTS") == "([],)"
-    listed = read_settings("s.ALERT_WEBHOOK_ALLOWED_HOSTS",
+    assert read_settings("s.ALERT_WEBHOOK_ALLOWED_HOSTS", DEBUG="true") == "([],)"
+    listed = read_settings("s.ALERT_WEBHOOK_ALLOWED_HOSTS", DEBUG="true",
                            ALERT_WEBHOOK_ALLOWED_HOSTS="127.0.0.1, Receiver.Internal,10.0.0.0/8")
     assert listed == "(['127.0.0.1', 'receiver.internal', '10.0.0.0/8'],)"
 
@@ -91,14 +137,15 @@ def test_alert_webhooks_allow_no_private_host_unless_told():
     ("ALERT_WEBHOOK_TIMEOUT_SECONDS", "600", "between 1 and 30"),
 ])
 def test_bad_alert_settings_stop_start_up(name, value, message):
-    result = run_check(**{name: value})
+    result = run_check(DEBUG="true", **{name: value})
     assert result.returncode != 0 and message in result.stderr
 
 
 def test_the_console_base_url_defaults_to_where_people_reach_it():
-    assert read_settings("s.CONSOLE_BASE_URL") == "('http://127.0.0.1:8000',)"
-    assert read_settings("s.CONSOLE_BASE_URL", CONSOLE_BASE_URL="https://ft.example.com/console/") == (
-        "('https://ft.example.com/console',)")
+    development = {"DEBUG": "true"}
+    assert read_settings("s.CONSOLE_BASE_URL", **development) == "('http://127.0.0.1:8000',)"
+    assert read_settings("s.CONSOLE_BASE_URL", CONSOLE_BASE_URL="https://ft.example.com/console/",
+                         **development) == "('https://ft.example.com/console',)"
     production = {"DEBUG": "false", "SECRET_KEY": "p" * 60}
     assert read_settings("s.CONSOLE_BASE_URL", ALLOWED_HOSTS=".example.com,ft.example.com",
                          **production) == "('https://ft.example.com',)"

@@ -129,3 +129,53 @@ def test_the_trail_pages_and_keeps_its_filters(login, superuser, project_a, oper
     assert "Page 1 of 2" in html and 'href="?user=olivia&amp;page=2"' in html
     page_two = client.get(reverse("audit"), {"user": "olivia", "page": "2"})
     assert len(page_two.context["page"].object_list) == 5
+
+
+@pytest.mark.parametrize("view", ["audit", "audit-export"])
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "Etc/GMT+12"])
+@pytest.mark.parametrize("params", [
+    {"until": "9999-12-31"}, {"since": "9999-12-31"}, {"since": "0001-01-01"},
+    {"until": "0001-01-01"}, {"since": "1969-12-31", "until": "9999-12-30"},
+])
+def test_dates_out_of_range_are_a_400_in_any_time_zone(login, superuser, trail, view, zone,
+                                                        params):
+    client = login(superuser)
+    client.cookies["tz"] = zone
+    response = client.get(reverse(view), params)
+    assert response.status_code == 400
+    assert b"must be a date from 1970-01-01 to 9998-12-31" in response.content
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])
+def test_the_widest_range_allowed_works_in_any_time_zone(login, superuser, trail, zone):
+    client = login(superuser)
+    client.cookies["tz"] = zone
+    params = {"since": "1970-01-01", "until": "9998-12-31"}
+    assert client.get(reverse("audit"), params).status_code == 200
+    response = client.get(reverse("audit-export"), params)
+    assert response.status_code == 200
+    assert len(b"".join(response.streaming_content).splitlines()) == 4  # header and 3 tasks
+
+
+def test_a_user_name_longer_than_any_is_a_400_not_a_prefix_match(login, superuser, trail):
+    long_name = "o" * 150
+    make_user(long_name)
+    response = login(superuser).get(reverse("audit"), {"user": long_name + "x"})
+    assert response.status_code == 400
+    assert b"user must be at most 150 characters" in response.content
+
+
+def test_the_csv_export_defuses_every_cell_and_quotes_them_all(login, superuser, project_a,
+                                                                 operator):
+    names = [" =1+1", "\t=cmd|' /C calc'!A0", "\r@SUM(A1)", "－2+3", "a,b", 'say "hi"']
+    for name in names:
+        record(project_a, "css", resource_name=name, fail_reason="line 1\n=line 2")
+    scope = FailedTask.objects.filter(project=project_a)
+    delete_all_seen(project_a, scope, watermark_of(scope), Actor(operator), service="css")
+    response = login(superuser).get(reverse("audit-export"))
+    text = b"".join(response.streaming_content).decode()
+    assert all(line.startswith('"') and line.endswith('"') for line in text.split("\r\n") if line)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert sorted(row["resource_name"] for row in rows) == sorted(
+        "'" + name if name not in ("a,b", 'say "hi"') else name for name in names)
+    assert {row["fail_reason"] for row in rows} == {"line 1\n=line 2"}

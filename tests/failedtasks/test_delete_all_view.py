@@ -115,6 +115,23 @@ def test_the_confirmation_counts_only_the_tab_and_search(login, operator, projec
     assert '<input type="hidden" name="q" value="web">' in html
 
 
+def test_a_broad_search_counts_up_to_the_limit_and_says_more_than(login, operator, project_a,
+                                                                  monkeypatch):
+    from failedtasks import counting
+
+    monkeypatch.setattr(counting, "COUNT_LIMIT", 12)
+    for i in range(14):
+        record(project_a, "css", resource_name=f"web-{i:02d}")
+    client = login(operator)
+    html = confirm(client, project_a, q="web")
+    assert "Are you sure you want to delete these more than 12 failed tasks?" in html
+    assert "and many more" in html
+    assert "A search is counted up to 12 tasks. Every matching task is deleted" in html
+    html = confirm(client, project_a, q="web-1")  # web-10 to web-13
+    assert "Are you sure you want to delete these 4 failed tasks?" in html
+    assert "and many more" not in html and "A search is counted" not in html
+
+
 def test_the_confirmation_leaves_running_creations_out(login, operator, project_a):
     ecs_tasks(project_a)
     html = confirm(login(operator), project_a, "ecs", tab="creation")
@@ -442,4 +459,9 @@ def test_the_confirmation_costs_the_same_at_any_size(
     # in one statement, 5 the first ten tasks
     with django_assert_num_queries(5):
         response = client.get(url(project_a), headers=HTMX)
+    assert response.status_code == 200
+    # A search: 4 the revision and the matches, counted up to COUNT_LIMIT, in one
+    # statement, 5 the first ten matches
+    with django_assert_num_queries(5):
+        response = client.get(url(project_a), {"q": "res-"}, headers=HTMX)
     assert response.status_code == 200

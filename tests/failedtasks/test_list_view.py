@@ -421,6 +421,24 @@ def test_the_region_costs_the_same_at_any_size(
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("params,rows", [
+    ({"page": "3"}, 5), ({"q": "res-"}, 10), ({"q": "res-", "page": "3"}, 5),
+])
+def test_later_pages_and_searches_cost_the_same(
+    login, operator, project_a, django_assert_num_queries, params, rows
+):
+    for i in range(25):
+        record(project_a, "css", error_code=f"CSS.60{i % 3:02d}")
+    client = login(operator)
+    # 1 session, 2 user, 3 project with role, 4 the page's rows (a later page picks
+    # its ids in a subquery of the same statement), 5 the catalog entries, 6 the
+    # tally rows for "Page 3 of 3"; a search is not counted, so it reads no tallies
+    with django_assert_num_queries(5 if "q" in params else 6):
+        response = client.get(url(project_a, "css"), params, headers=REGION)
+    assert response.status_code == 200
+    assert response.content.decode().count('<span class="cell-name">') == rows
+
+
 def test_a_nul_character_in_the_search_is_harmless(login, operator, project_a):
     # PostgreSQL refuses NUL in text; the search folds it like a space.
     record(project_a, "css", resource_name="css logs")
@@ -428,3 +446,16 @@ def test_a_nul_character_in_the_search_is_harmless(login, operator, project_a):
         reverse("failed-tasks", args=[project_a.pk, "css"]), {"q": "css\x00logs"})
     assert response.status_code == 200
     assert "css logs" in response.content.decode()
+
+
+def test_it_states_the_retention_when_one_is_set(login, viewer, project_a, settings):
+    record(project_a, "css")
+    client = login(viewer)
+    settings.FAILED_TASK_RETENTION_DAYS = None
+    assert "are kept for" not in client.get(url(project_a, "css")).content.decode()
+    settings.FAILED_TASK_RETENTION_DAYS = 90
+    html = client.get(url(project_a, "css"), headers=DIALOG).content.decode()
+    assert "Failed tasks are kept for 90 days after they fail." in html
+    settings.FAILED_TASK_RETENTION_DAYS = 1
+    html = client.get(url(project_a, "css")).content.decode()
+    assert "Failed tasks are kept for 1 day after they fail." in html

@@ -44,3 +44,72 @@ def test_newest_first_breaks_ties_by_id(project_a):
     second = record(project_a, failed_at=same_time)
     older = record(project_a, minutes_ago=5)
     assert list(FailedTask.objects.newest_first()) == [second, first, older]
+
+
+# --- The search ------------------------------------------------------------------
+
+def searched(project, text):
+    return sorted(FailedTask.objects.for_project(project).matching(text)
+                  .values_list("resource_name", flat=True))
+
+
+def test_matching_finds_a_part_of_the_name_in_any_case(project_a):
+    record(project_a, resource_name="Orders-Cluster")
+    record(project_a, resource_name="billing")
+    assert searched(project_a, "rs-cl") == ["Orders-Cluster"]
+    assert searched(project_a, "ORDERS") == ["Orders-Cluster"]
+
+
+def test_matching_finds_the_start_of_a_resource_or_job_id(project_a):
+    record(project_a, job_id="Ab12-job", resource_name="by-job")
+    record(project_a, resource_id="aB34-res", resource_name="by-resource")
+    record(project_a, job_id="x-ab", resource_id="y-ab", resource_name="neither")
+    assert searched(project_a, "ab") == ["by-job", "by-resource"]
+    assert searched(project_a, "AB34") == ["by-resource"]
+
+
+def test_matching_finds_a_whole_error_code_in_any_case(project_a):
+    record(project_a, error_code="Ecs.0013", resource_name="exact")
+    record(project_a, error_code="Ecs.00131", resource_name="longer")
+    assert searched(project_a, "ECS.0013") == ["exact"]
+
+
+def test_matching_takes_wildcards_literally(project_a):
+    record(project_a, resource_name="a%b_c")
+    record(project_a, resource_name="aXbYc")
+    assert searched(project_a, "%b_") == ["a%b_c"]
+    assert searched(project_a, "a_b") == []
+
+
+def test_named_like_looks_at_the_name_only(project_a):
+    record(project_a, job_id="web-job", resource_name="db-1")
+    record(project_a, resource_name="Web-2")
+    assert list(FailedTask.objects.named_like("WEB").values_list("resource_name", flat=True)) == [
+        "Web-2"]
+
+
+# --- Pages -----------------------------------------------------------------------
+
+@pytest.fixture
+def thirteen_with_ties(project_a):
+    from django.utils import timezone
+
+    same_time = timezone.now()
+    for i in range(13):
+        # Four share each failure time: only the id orders them.
+        record(project_a, "css", failed_at=same_time - timezone.timedelta(minutes=i // 4))
+    return FailedTask.objects.for_project(project_a).newest_first()
+
+
+@pytest.mark.parametrize("start,stop", [(0, 5), (3, 7), (4, 8), (10, 15), (12, 13), (13, 20),
+                                        (40, 50)])
+def test_a_page_holds_what_the_plain_slice_holds(thirteen_with_ties, start, stop):
+    tasks = thirteen_with_ties
+    assert list(tasks.page(start, stop)) == list(tasks[start:stop])
+    assert list(tasks.page(start, stop).values("id", "resource_name")) == list(
+        tasks.values("id", "resource_name")[start:stop])
+
+
+def test_pages_walk_every_task_once(thirteen_with_ties):
+    seen = [task.pk for start in range(0, 13, 3) for task in thirteen_with_ties.page(start, start + 3)]
+    assert seen == [task.pk for task in thirteen_with_ties]

@@ -60,3 +60,20 @@ def test_it_is_set_based(project_a):
         return len(ctx.captured_queries)
 
     assert statements(2) == statements(40)
+
+
+def test_without_an_age_it_purges_after_the_retention_setting(project_a, settings):
+    settings.FAILED_TASK_RETENTION_DAYS = 30
+    old = record(project_a, "ecs", minutes_ago=31 * DAY)
+    recent = record(project_a, "ecs", minutes_ago=29 * DAY)
+    assert "Purged 1 failed tasks" in purge()
+    assert list(FailedTask.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert DeletedTask.objects.get().task_pk == old.pk
+
+
+def test_without_an_age_or_a_retention_setting_it_refuses(project_a, settings):
+    settings.FAILED_TASK_RETENTION_DAYS = None
+    record(project_a, "ecs", minutes_ago=400 * DAY)
+    with pytest.raises(CommandError, match="Give --older-than"):
+        purge()
+    assert FailedTask.objects.count() == 1

@@ -1,6 +1,7 @@
 import re
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -19,16 +20,24 @@ def parse_age(text: str) -> timedelta:
 
 class Command(BaseCommand):
     help = (
-        "Delete failed tasks that failed longer ago than --older-than (e.g. 90d). "
-        "Set-based and audited like any deletion; --dry-run only counts."
+        "Delete failed tasks that failed longer ago than --older-than (e.g. 90d; by default "
+        "FAILED_TASK_RETENTION_DAYS). Set-based and audited like any deletion; --dry-run "
+        "only counts."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--older-than", required=True, metavar="AGE",
-                            help="Like 90d (days), 12h (hours) or 4w (weeks).")
+        parser.add_argument("--older-than", metavar="AGE",
+                            help="Like 90d (days), 12h (hours) or 4w (weeks); default: "
+                                 "FAILED_TASK_RETENTION_DAYS days.")
         parser.add_argument("--dry-run", action="store_true", help="Count, delete nothing.")
 
-    def handle(self, *args, older_than: str, dry_run: bool, **options):
+    def handle(self, *args, older_than: str | None, dry_run: bool, **options):
+        if older_than is None:
+            days = settings.FAILED_TASK_RETENTION_DAYS
+            if days is None:
+                raise CommandError("Give --older-than (like 90d), or set "
+                                   "FAILED_TASK_RETENTION_DAYS to purge by default.")
+            older_than = f"{days}d"
         cutoff = timezone.now() - parse_age(older_than)
         counts = purge_older_than(cutoff, Actor(user=None, channel=Channel.RETENTION), dry_run=dry_run)
         total = sum(counts.values())

@@ -1,0 +1,124 @@
+"""A deadline on this side for every PostgreSQL statement, for a server that stops
+answering altogether.
+
+The connect, statement and lock timeouts (settings DB_*_TIMEOUT) are enforced by
+libpq and by the server. A server that accepts the connection and then answers
+nothing (frozen, or a proxy in front of it that hangs) cancels nothing, though, and
+a query would wait for its answer forever. So each statement also has a deadline
+here: the statement timeout plus a grace for the server's own cancellation to
+arrive. Past it, a watchdog shuts the connection's socket down; the waiting call
+then fails with an OperationalError and the request answers 503 (console.outage).
+Django drops the broken connection and the next request opens a new one.
+
+Management commands run without a statement timeout (manage.py), so without this
+deadline too.
+"""
+
+import functools
+import itertools
+import os
+import socket
+import threading
+import time
+
+from django.conf import settings
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
+
+# Past the statement timeout, how long the server's own cancellation may take to arrive.
+GRACE_SECONDS = 2.0
+# How often the watchdog looks: deadlines are kept to within this.
+POLL_SECONDS = 0.25
+
+
+class Watchdog:
+    """One thread per process that shuts down the socket of any database call that
+    outlived its deadline. A call registers its socket on the way in and removes it
+    on the way out, both under the lock the watchdog holds while it shuts sockets
+    down, so it never touches a socket once the call is over (and the number may
+    belong to something else)."""
+
+    def __init__(self):
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self):
+        self._lock = threading.Lock()
+        self._calls: dict[int, tuple[float, int]] = {}
+        self._keys = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def call(self, fileno: int, seconds: float, function, *args, **kwargs):
+        key = next(self._keys)
+        with self._lock:
+            self._calls[key] = (time.monotonic() + seconds, fileno)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._watch, name="database-deadlines",
+                                                daemon=True)
+                self._thread.start()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            with self._lock:
+                self._calls.pop(key, None)
+
+    def _watch(self):
+        while True:
+            time.sleep(POLL_SECONDS)
+            now = time.monotonic()
+            with self._lock:
+                for key, (deadline, fileno) in list(self._calls.items()):
+                    if now >= deadline:
+                        del self._calls[key]
+                        _shut_down(fileno)
+
+
+def _shut_down(fileno: int) -> None:
+    """End the connection under a waiting call: it wakes and finds the socket closed.
+    A duplicate descriptor is shut down and closed; the original stays the driver's."""
+    try:
+        with socket.socket(fileno=os.dup(fileno)) as duplicate:
+            duplicate.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+watchdog = Watchdog()
+
+
+def statement_deadline() -> float | None:
+    timeout = settings.DB_STATEMENT_TIMEOUT
+    return timeout + GRACE_SECONDS if timeout else None
+
+
+@functools.cache
+def with_deadlines(cursor_class, methods: tuple[str, ...]):
+    """`cursor_class` whose `methods` (the ones that wait on the server) keep the deadline."""
+    if getattr(cursor_class, "keeps_deadlines", False):
+        return cursor_class
+
+    def keeping_deadline(name):
+        method = getattr(cursor_class, name)
+
+        def call(self, *args, **kwargs):
+            seconds = statement_deadline()
+            if seconds is None or self.closed:
+                return method(self, *args, **kwargs)
+            return watchdog.call(self.connection.fileno(), seconds, method, self, *args, **kwargs)
+
+        call.__name__ = name
+        return call
+
+    namespace = {name: keeping_deadline(name) for name in methods}
+    return type(cursor_class.__name__, (cursor_class,), {"keeps_deadlines": True, **namespace})
+
+
+@receiver(connection_created)
+def keep_deadlines(sender, connection, **kwargs):
+    if connection.vendor != "postgresql":
+        return
+    driver = connection.connection
+    # Every query goes through these, Django's own health check included.
+    driver.cursor_factory = with_deadlines(driver.cursor_factory, ("execute", "executemany"))
+    driver.server_cursor_factory = with_deadlines(
+        driver.server_cursor_factory, ("execute", "fetchone", "fetchmany", "fetchall"))
