@@ -13,6 +13,9 @@ PORT ?= 8000
 # Settings default to production (DEBUG off); the development targets say otherwise.
 DEV := DEBUG=true
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Demo alerts may go to a receiver on this machine, and link back to this server.
+DEMO_ALERTS := ALERT_WEBHOOK_ALLOWED_HOSTS=$${ALERT_WEBHOOK_ALLOWED_HOSTS-127.0.0.1,localhost} \
+	CONSOLE_BASE_URL=$${CONSOLE_BASE_URL-http://$(HOST):$(PORT)}
 
 .PHONY: install migrate run serve test test-browser bench lint lock messages clean
 
@@ -27,10 +30,14 @@ install: $(STAMP)
 migrate: install
 	$(DEV) $(PY) manage.py migrate --noinput
 
-## Development server with demo data on http://127.0.0.1:8000 (idempotent).
+## Development server with demo data on http://127.0.0.1:8000 (idempotent), and the
+## alerts worker beside it, stopped with the server. Demo alerts may go to loopback.
 run: migrate
 	$(DEV) $(PY) manage.py seed_demo
-	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV) $(DEMO_ALERTS) $(PY) manage.py alerts_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(DEV) $(DEMO_ALERTS) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Production-style serving: gunicorn (gevent workers, console/gunicorn.conf.py),
 ## whitenoise, DEBUG off (needs SECRET_KEY). Installs the runtime lock.

@@ -5,8 +5,10 @@ environment variable read through the small typed helpers below. A malformed
 value stops start-up with ImproperlyConfigured instead of being guessed at.
 """
 
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -47,6 +49,32 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
+def envurl(name: str, default: str) -> str:
+    """An absolute http(s) URL without query or fragment, with no trailing slash ("" if unset)."""
+    value = os.getenv(name, default).strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ImproperlyConfigured(
+            f"{name} must be an absolute http:// or https:// URL such as "
+            f"https://console.example.com, not {value!r}"
+        )
+    return value.rstrip("/")
+
+
+def envhosts(name: str, default: str) -> list[str]:
+    """Host names, IP addresses and networks (10.0.0.0/8), lower-cased; a bad network stops start-up."""
+    hosts = [item.lower() for item in envlist(name, default)]
+    for host in hosts:
+        if "/" in host:
+            try:
+                ipaddress.ip_network(host, strict=False)
+            except ValueError:
+                raise ImproperlyConfigured(f"{name}: {host!r} is not an IP network")
+    return hosts
+
+
 # Off unless set: a deployment that forgets it runs as production, never with debug
 # pages and a known key. `make run` and the tests turn development mode on themselves.
 DEBUG = envbool("DEBUG", "false")
@@ -59,6 +87,9 @@ if not SECRET_KEY:
             "SECRET_KEY must be set when DEBUG is off (see .env.example)."
         )
     SECRET_KEY = "development-only-key-never-use-in-production"
+# Earlier keys, while SECRET_KEY rotates: sessions and webhook secrets sealed
+# under them stay readable (comma-separated).
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", "")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
@@ -82,6 +113,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "console",
     "failedtasks",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -230,6 +262,29 @@ STORAGES = {
 # The counter polls; a short interval keeps a failure recorded elsewhere visible
 # within seconds while one indexed read per poll keeps it cheap.
 COUNTER_POLL_SECONDS = envint("COUNTER_POLL_SECONDS", "5")
+
+# Alert webhooks (the alerts app). Targets on loopback, private, link-local and
+# other non-public addresses are refused unless their host name, address or
+# network is listed here (demos and tests list 127.0.0.1).
+ALERT_WEBHOOK_ALLOWED_HOSTS = envhosts("ALERT_WEBHOOK_ALLOWED_HOSTS", "")
+# Seconds one delivery may take, connecting and reading the answer included.
+ALERT_WEBHOOK_TIMEOUT_SECONDS = envint("ALERT_WEBHOOK_TIMEOUT_SECONDS", "5")
+if not 1 <= ALERT_WEBHOOK_TIMEOUT_SECONDS <= 30:
+    raise ImproperlyConfigured("ALERT_WEBHOOK_TIMEOUT_SECONDS must be between 1 and 30")
+
+
+def _default_base_url() -> str:
+    """Where people open the console, for links in alerts: the development server,
+    or in production the first concrete host name people are allowed to use."""
+    if DEBUG:
+        return "http://127.0.0.1:8000"
+    host = next((h for h in ALLOWED_HOSTS if h != "*" and not h.startswith(".")), "")
+    return f"https://{host}" if host else ""
+
+
+# The console's address as its users reach it (scheme, host, optional path prefix):
+# alerts link back to it. Unset and not derivable, alerts carry no links.
+CONSOLE_BASE_URL = envurl("CONSOLE_BASE_URL", _default_base_url())
 
 # How long failed tasks are kept: the default of `purge_failed_tasks`, and stated in
 # the dialog. Unset keeps them until someone deletes them.

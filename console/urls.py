@@ -55,6 +55,8 @@ urlpatterns = [
     path("audit/", audit_views.audit_trail, name="audit"),
     path("audit/export.csv", audit_views.audit_export, name="audit-export"),
     path("audit/<int:deletion_id>/", audit_views.audit_detail, name="audit-detail"),
+    # Review: alert rules and their webhooks
+    path("alerts/", include("alerts.urls")),
     # Installation administration
     path("admin/", admin.site.urls),
 ]

@@ -36,6 +36,7 @@ from failedtasks.models import (
     TaskTally,
     category_for,
 )
+from failedtasks.signals import failure_recorded
 
 TallyKey = tuple[str, str, str]  # (service, category, status)
 
@@ -181,6 +182,7 @@ def record_failure(project: Project, *, service: str, job_id: str, **fields) -> 
                 project=project, service=service, job_id=job_id, **fields
             )
             _adjust_tallies(project.pk, {(service, task.category, task.status): 1})
+            failure_recorded.send(FailedTask, task=task, newly_failed=task.status == TaskStatus.FAIL)
             return task, True
         before = (existing.service, existing.category, existing.status)
         existing.service = service
@@ -190,6 +192,8 @@ def record_failure(project: Project, *, service: str, job_id: str, **fields) -> 
         after = (existing.service, existing.category, existing.status)
         if before != after:
             _adjust_tallies(project.pk, {before: -1, after: 1})
+        failure_recorded.send(FailedTask, task=existing, newly_failed=(
+            before[2] != TaskStatus.FAIL and existing.status == TaskStatus.FAIL))
         return existing, False
 
 

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -109,3 +111,42 @@ def test_production_cookies_are_secure_and_http_only():
     result = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT,
                             env=environment, capture_output=True, text=True, timeout=60)
     assert result.stdout.split()[-6:] == ["True", "True", "True", "True", "True", "5"], result.stderr
+
+
+def read_settings(names: str, **env) -> str:
+    environment = clean_environment()
+    environment.update(env)
+    script = f"from django.conf import settings as s; print(repr(({names},)))"
+    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT,
+                            env=environment, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_alert_webhooks_allow_no_private_host_unless_told():
+    assert read_settings("s.ALERT_WEBHOOK_ALLOWED_HOSTS", DEBUG="true") == "([],)"
+    listed = read_settings("s.ALERT_WEBHOOK_ALLOWED_HOSTS", DEBUG="true",
+                           ALERT_WEBHOOK_ALLOWED_HOSTS="127.0.0.1, Receiver.Internal,10.0.0.0/8")
+    assert listed == "(['127.0.0.1', 'receiver.internal', '10.0.0.0/8'],)"
+
+
+@pytest.mark.parametrize("name,value,message", [
+    ("ALERT_WEBHOOK_ALLOWED_HOSTS", "10.0.0.0/33", "is not an IP network"),
+    ("CONSOLE_BASE_URL", "console.example.com", "must be an absolute http:// or https:// URL"),
+    ("CONSOLE_BASE_URL", "https://console.example.com/?x=1", "must be an absolute"),
+    ("ALERT_WEBHOOK_TIMEOUT_SECONDS", "600", "between 1 and 30"),
+])
+def test_bad_alert_settings_stop_start_up(name, value, message):
+    result = run_check(DEBUG="true", **{name: value})
+    assert result.returncode != 0 and message in result.stderr
+
+
+def test_the_console_base_url_defaults_to_where_people_reach_it():
+    development = {"DEBUG": "true"}
+    assert read_settings("s.CONSOLE_BASE_URL", **development) == "('http://127.0.0.1:8000',)"
+    assert read_settings("s.CONSOLE_BASE_URL", CONSOLE_BASE_URL="https://ft.example.com/console/",
+                         **development) == "('https://ft.example.com/console',)"
+    production = {"DEBUG": "false", "SECRET_KEY": "p" * 60}
+    assert read_settings("s.CONSOLE_BASE_URL", ALLOWED_HOSTS=".example.com,ft.example.com",
+                         **production) == "('https://ft.example.com',)"
+    assert read_settings("s.CONSOLE_BASE_URL", ALLOWED_HOSTS="*", **production) == "('',)"

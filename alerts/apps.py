@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class AlertsConfig(AppConfig):
+    name = "alerts"
+    verbose_name = "Alerts"
+
+    def ready(self):
+        from alerts.scheduling import count_recorded_failure
+        from failedtasks.signals import failure_recorded
+
+        # Every door that records failures goes through failedtasks.services, which
+        # sends this signal: one receiver counts them into the rules' windows.
+        failure_recorded.connect(count_recorded_failure, dispatch_uid="alerts.count")

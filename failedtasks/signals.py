@@ -1,0 +1,15 @@
+"""What failed-task recording tells the rest of the product.
+
+Other apps (alerts) listen here rather than being called by name, so the
+failed-task app never imports the apps built on top of it.
+"""
+
+from django.dispatch import Signal
+
+# Sent by failedtasks.services.record_failure inside its transaction, once the
+# task is stored, with `task` and `newly_failed`: true when this recording is
+# a new failure (a new failed task, or a running one now failed), false when
+# it repeats a failure already on record or stores a running task. Receivers
+# run in the recording's transaction: what they write commits, or rolls back,
+# with the task; they must be quick and must not raise.
+failure_recorded = Signal()
