@@ -129,6 +129,17 @@ def lock_waiters() -> int:
         return cursor.fetchone()[0]
 
 
+def hold_tally_rows(project, service: str):
+    """Another connection locks the project's tally rows of `service` until it commits:
+    a recording there inserts its task, then waits."""
+    holder = connections.create_connection("default")
+    holder.set_autocommit(False)
+    with holder.cursor() as cursor:
+        cursor.execute("SELECT count FROM failedtasks_tasktally WHERE project_id = %s "
+                       "AND service = %s FOR UPDATE", [project.pk, service])
+    return holder
+
+
 def wait_until(condition, what: str, limit: float = 60.0) -> None:
     """Poll until `condition()` holds; the limit is a safety net, never the test."""
     deadline = time.monotonic() + limit
@@ -148,11 +159,7 @@ def test_a_task_committed_after_the_listing_is_kept_whatever_the_commit_order(
     even when a later recording of the same project commits first."""
     record(project_a, "css", job_id="css-seen")
     record(project_a, "kps", job_id="kps-seen")
-    holder = connections.create_connection("default")
-    holder.set_autocommit(False)
-    with holder.cursor() as cursor:
-        cursor.execute("SELECT count FROM failedtasks_tasktally WHERE project_id = %s "
-                       "AND service = 'css' FOR UPDATE", [project_a.pk])
+    holder = hold_tally_rows(project_a, "css")
     waiting_before = lock_waiters()
     held_up = threading.Thread(target=lambda: (
         record_failure(project_a, service="css", job_id="css-held-up"),
@@ -195,11 +202,7 @@ def test_an_undo_racing_a_new_report_of_the_same_job_keeps_one_task(project_a, o
     deletion = delete_task(FailedTask.objects.filter(project=project_a), task.pk, Actor(operator))
     assert not FailedTask.objects.exists()
 
-    holder = connections.create_connection("default")
-    holder.set_autocommit(False)
-    with holder.cursor() as cursor:
-        cursor.execute("SELECT count FROM failedtasks_tasktally WHERE project_id = %s "
-                       "AND service = 'css' FOR UPDATE", [project_a.pk])
+    holder = hold_tally_rows(project_a, "css")
     waiting_before = lock_waiters()
     errors = []
 

@@ -12,13 +12,12 @@ import threading
 
 import pytest
 import requests
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
 from console.credentials import issue_token
 from failedtasks.models import DeletedTask, Deletion, FailedTask, TaskStatus
-from tests.failedtasks.test_concurrency import tallies_match_rows
+from tests.failedtasks.test_concurrency import run_in_threads, tallies_match_rows
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -152,20 +151,7 @@ def test_recording_listing_and_deleting_at_once_never_deletes_unseen(
     jobs += [api_deleter(clients), one_by_one_deleter(clients)]
     jobs += [console_deleter(clients, service) for service in SERVICES]
 
-    def run(job):
-        try:
-            job()
-        except Exception as error:  # a client that crashed is a finding too
-            clients.note(f"{type(error).__name__}: {error}")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not any(thread.is_alive() for thread in threads)
+    run_in_threads(*jobs)  # a client that raised fails the test with its error
 
     assert clients.findings == []
     assert len(clients.recorded) == RECORDERS * RECORDS_EACH
