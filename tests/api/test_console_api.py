@@ -306,3 +306,53 @@ def test_the_schema_and_docs_are_served_locally(client, viewer):
     assert docs.status_code == 200
     html = docs.content.decode()
     assert "swagger-ui" in html and "cdn" not in html.lower() and "https://" not in html
+
+
+def test_the_watermark_is_the_projects_own(client, operator, project_a, project_b, token_for):
+    """Activity in a project the caller has no role in never shows in its watermark."""
+    headers = token_for(operator, project_a)
+    record(project_a, "ecs")
+    before = client.get(url(project_a), headers=headers).json()["watermark"]
+    record(project_b, "ecs")
+    record(project_b, "css")
+    assert client.get(url(project_a), headers=headers).json()["watermark"] == before
+    record(project_a, "ecs")
+    assert client.get(url(project_a), headers=headers).json()["watermark"] != before
+
+
+def test_delete_all_may_narrow_a_listing_but_not_widen_it(client, operator, project_a,
+                                                         token_for):
+    headers = token_for(operator, project_a)
+    record(project_a, "ecs")
+    record(project_a, "css")
+    ecs_only = client.get(url(project_a), {"service": "ecs"}, headers=headers).json()["watermark"]
+    # Dropping the listing's service filter would reach tasks it did not show.
+    response = client.post(url(project_a, "/delete-all"), {"watermark": ecs_only},
+                           content_type="application/json", headers=headers)
+    assert response.status_code == 400
+    assert "service" in response.json()["error"]["fields"]["watermark"][0]
+    assert FailedTask.objects.count() == 2
+    # A listing of everything may be narrowed to one service.
+    everything = client.get(url(project_a), headers=headers).json()["watermark"]
+    response = client.post(url(project_a, "/delete-all") + "?service=css",
+                           {"watermark": everything}, content_type="application/json",
+                           headers=headers)
+    assert response.status_code == 200 and response.json()["deleted"] == 1
+    assert list(FailedTask.objects.values_list("service", flat=True)) == ["ecs"]
+
+
+def test_another_projects_or_an_altered_watermark_is_refused(client, operator, project_a,
+                                                            project_b, token_for):
+    from console.models import Membership, Role
+
+    Membership.objects.create(user=operator, project=project_b, role=Role.OPERATOR)
+    record(project_a, "ecs")
+    theirs = client.get(url(project_b), headers=token_for(operator, project_b)).json()["watermark"]
+    headers = token_for(operator, project_a)
+    mine = client.get(url(project_a), headers=headers).json()["watermark"]
+    for watermark in (theirs, mine[:-1] + ("A" if mine[-1] != "A" else "B"),
+                      "9223372036854775807"):
+        response = client.post(url(project_a, "/delete-all"), {"watermark": watermark},
+                               content_type="application/json", headers=headers)
+        assert response.status_code == 400, watermark
+    assert FailedTask.objects.count() == 1
