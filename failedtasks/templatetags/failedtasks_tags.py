@@ -1,5 +1,4 @@
 from django import template
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
@@ -7,7 +6,7 @@ from django.utils.translation import pgettext
 
 from failedtasks import labels
 from failedtasks.counter_views import counter_context
-from failedtasks.models import TaskStatus, TaskTally
+from failedtasks.services import tallies_for
 
 register = template.Library()
 
@@ -49,7 +48,4 @@ def urlencode_dict(params: dict) -> str:
 @register.inclusion_tag("failedtasks/_counter.html")
 def failed_task_counter(project, service):
     """The Failed Tasks counter for a service page: one tally read."""
-    failed = TaskTally.objects.filter(
-        project=project, service=service.code, status=TaskStatus.FAIL
-    ).aggregate(n=Sum("count"))["n"]
-    return counter_context(project, service.code, failed or 0)
+    return counter_context(project, service.code, tallies_for(project, service.code).failed)
