@@ -26,7 +26,7 @@ from failedtasks import confirmations
 from failedtasks.catalog import entries_for
 from failedtasks.confirmations import Pinned
 from failedtasks.listing import TaskListing
-from failedtasks.models import Category, Deletion, ErrorCode, FailedTask, ProjectRevision
+from failedtasks.models import Category, Deletion, ErrorCode, FailedTask
 from failedtasks.services import (
     Actor,
     CannotUndo,
@@ -100,11 +100,11 @@ GONE = gettext_lazy("That failed task does not exist or was deleted already.")
 def confirm_delete(request, project_id: str, service: str, task_id: int):
     project, _role = project_for(request.user, project_id, need=Role.OPERATOR)
     listing = TaskListing.from_params(project, service, request.GET)
-    revision = ProjectRevision.objects.current(project.pk)  # read before the task
     task = _deletable_tasks(project, service).filter(pk=task_id).first()
     if task is None:
         raise NotFound(GONE)
-    pinned = Pinned(revision=revision, task_pk=task.pk)
+    # Pinned as shown: a task recorded again since carries a higher revision.
+    pinned = Pinned(revision=task.revision, task_pk=task.pk)
     template = "failedtasks/confirm_delete.html" + ("#confirm" if request.htmx else "")
     return render(request, template, {
         "project": project, "service": SERVICES[service], "listing": listing, "task": task,

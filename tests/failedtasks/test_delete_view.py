@@ -370,3 +370,12 @@ def test_the_htmx_post_query_count(login, operator, project_a, django_assert_num
     with django_assert_num_queries(14 - POSTGRES_SAVES_TWO):
         response = client.post(url(project_a, task), form, headers=HTMX_LIST)
     assert response.status_code == 200
+
+
+def test_the_confirmation_query_count(login, operator, project_a, django_assert_num_queries):
+    task = record(project_a, "css")
+    client = login(operator)
+    # 1 session, 2 user, 3 project with role, 4 the task (its own revision is the pin)
+    with django_assert_num_queries(4):
+        response = client.get(url(project_a, task), headers=HTMX)
+    assert response.status_code == 200
