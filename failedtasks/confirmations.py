@@ -1,7 +1,7 @@
 """Signed confirmations: what a Delete or Delete All confirmation showed, pinned.
 
 A confirmation GET signs who it was shown to, where (project, service), what it
-listed (tab, search, or the one task) and the project revision it read. The
+listed (tab, search, error code, or the one task) and the project revision it read. The
 POST that follows acts on exactly that, recomputed on the server from the
 signed values, never from what the client sends beside them. An altered token
 fails its signature; an old one has expired; either way nothing is deleted.
@@ -29,6 +29,7 @@ class Pinned:
     tab: str = ""
     search: str = ""
     task_pk: int | None = None  # a Delete confirmation names one task
+    error_code: str | None = None  # a group's Delete: exactly this code ("" for none)
 
 
 OTHER_LIST = gettext_lazy("This confirmation was made for another list, so nothing was "
@@ -53,7 +54,7 @@ def _load(token: str | None, salt: str, user) -> dict:
 def sign(user, project_id: str, service: str, pinned: Pinned) -> str:
     return signing.dumps(
         {"u": user.pk, "p": project_id, "s": service, "r": pinned.revision,
-         "t": pinned.tab, "q": pinned.search, "k": pinned.task_pk},
+         "t": pinned.tab, "q": pinned.search, "k": pinned.task_pk, "c": pinned.error_code},
         salt=SALT, compress=True,
     )
 
@@ -68,7 +69,7 @@ def verify(token: str | None, user, project_id: str, service: str) -> Pinned:
     if (payload.get("p"), payload.get("s")) != (project_id, service):
         raise Invalid(OTHER_LIST)
     return Pinned(revision=payload["r"], tab=payload["t"], search=payload["q"],
-                  task_pk=payload["k"])
+                  task_pk=payload["k"], error_code=payload.get("c"))
 
 
 # --- The console API's watermark ------------------------------------------------

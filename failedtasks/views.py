@@ -42,13 +42,16 @@ CHANGED_EVENT = "failedTasksChanged"  # the counter listens for it
 
 def _list_context(listing: TaskListing, role: str, notice: dict | None = None) -> dict:
     service = SERVICES[listing.service]
-    rows = listing.page_rows
+    rows = [] if listing.grouped else listing.page_rows
+    causes = listing.cause_rows if listing.grouped else []
     return {
         "project": listing.project,
         "service": service,
         "listing": listing,
         "rows": rows,
-        "catalog": entries_for(task.error_code for task in rows),
+        "causes": causes,
+        "catalog": entries_for([task.error_code for task in rows]
+                               + [cause.error_code for cause in causes]),
         "can_delete": Role.rank(role) >= Role.rank(Role.OPERATOR),
         "notice": notice,
         "retention_days": settings.FAILED_TASK_RETENTION_DAYS,
@@ -72,9 +75,8 @@ def _deletable_tasks(project, service: str):
 
 def _after_change(request, listing: TaskListing, role: str, text: str, deletion=None):
     """Post/redirect/get without JavaScript; with htmx, the list region and the event."""
-    if listing.page > 1 and not listing.page_rows:
-        listing = TaskListing(listing.project, listing.service, listing.tab, listing.search,
-                              listing.page - 1)
+    if listing.page > 1 and not (listing.cause_rows if listing.grouped else listing.page_rows):
+        listing = listing.elsewhere(page=listing.page - 1)
     undo_url = None
     if deletion is not None and deletion.deleted_count:
         undo_url = reverse(
@@ -152,7 +154,8 @@ def confirm_delete_all(request, project_id: str, service: str):
     project, _role = project_for(request.user, project_id, need=Role.OPERATOR)
     listing = TaskListing.from_params(project, service, request.GET)
     confirmation = listing.confirmation()
-    pinned = Pinned(revision=confirmation.revision, tab=listing.tab, search=listing.search)
+    pinned = Pinned(revision=confirmation.revision, tab=listing.tab, search=listing.search,
+                    error_code=listing.error_code)
     template = "failedtasks/confirm_delete_all.html" + ("#confirm" if request.htmx else "")
     return render(request, template, {
         "project": project, "service": SERVICES[service], "listing": listing,
@@ -171,7 +174,7 @@ def delete_all(request, project_id: str, service: str):
         request.POST.get(confirmations.FIELD), request.user, project.pk, service
     )
     place = TaskListing.from_params(project, service, request.POST)
-    listing = TaskListing(project, service, pinned.tab, pinned.search, place.page)
+    listing = place.elsewhere(tab=pinned.tab, search=pinned.search, error_code=pinned.error_code)
     deletion = delete_all_seen(
         project, listing.deletable(), pinned.revision, Actor.from_request(request),
         service=service, criteria=listing.criteria(),
@@ -183,6 +186,8 @@ def delete_all(request, project_id: str, service: str):
         text += " " + ngettext(
             "%(count)d newer one was kept.", "%(count)d newer ones were kept.", deletion.kept_count
         ) % {"count": deletion.kept_count}
+    if listing.grouped:  # a group's Delete: back to every group
+        listing = listing.elsewhere(error_code=None)
     return _after_change(request, listing, role, text, deletion)
 
 
