@@ -313,3 +313,14 @@ def test_delete_group_posts_cost_what_delete_all_does(
 def test_an_operator_elsewhere_sees_no_group(login, project_a, project_b, causes):
     user = make_user("eve", project_b, Role.OPERATOR)
     assert login(user).get(delete_all_url(project_a), {"code": "CSS.6004"}).status_code == 404
+
+
+def test_it_speaks_chinese(client, operator, project_a, causes):
+    client.force_login(operator)
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": url(project_a)})
+    html = client.get(url(project_a), {"group": "1"}).content.decode()
+    for text in ("按原因分组", "错误码", "失败任务", "首次失败", "最近失败", "删除该组", "无错误码",
+                 "集群繁忙。", "请稍后重试。"):
+        assert text in html, text
+    narrowed = client.get(url(project_a), {"code": "CSS.6004"}).content.decode()
+    assert "错误码：CSS.6004" in narrowed
