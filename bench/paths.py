@@ -112,6 +112,8 @@ LATENCY = [
             at_most(3), htmx(SWAPS_LIST)),
     Latency("dialog page {page} (Creation Failures)", DIALOG + "?tab=creation&page={page}",
             at_most(3), htmx(SWAPS_LIST)),
+    Latency("group view (Creation Failures)", DIALOG + "?tab=creation&group=1",
+            at_most(3), htmx(SWAPS_LIST)),
     Latency("Delete All confirmation: whole tab", DELETE_ALL + "?tab=creation",
             at_most(3), htmx(OPENS_CONFIRMATION)),
     Latency("Delete All confirmation: a search", DELETE_ALL + "?tab=creation&q={error_code}",
