@@ -154,3 +154,22 @@ def test_recording_through_the_service_with_no_code(project_a):
     record_failure(project_a, service="kps", job_id="k-1")
     assert_exact()
     assert tallied()[(project_a.pk, "kps", "operation", "FAIL", "")] == 1
+
+
+def test_the_migration_fills_the_tallies_per_code(project_a, project_b):
+    """Migration 0006 recounts existing tallies per error code, and back."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    migration = importlib.import_module("failedtasks.migrations.0006_tally_error_codes")
+    for code in ("CSS.6000", "CSS.6000", "CSS.6004", ""):
+        record(project_a, "css", error_code=code)
+    record(project_b, "ecs", error_code="Ecs.0013")
+    editor = SimpleNamespace(connection=connection)
+    migration.tally_without_error_codes(None, editor)
+    assert set(TaskTally.objects.values_list("error_code", flat=True)) == {""}
+    assert sum(TaskTally.objects.values_list("count", flat=True)) == 5
+    migration.tally_per_error_code(None, editor)
+    assert_exact()
