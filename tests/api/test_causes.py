@@ -2,11 +2,19 @@
 error code, with the list's filters."""
 
 import pytest
+from django.utils import translation
 
 from failedtasks.models import ErrorCode, TaskStatus
 from tests.conftest import record
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A request in Chinese leaves Chinese active in this thread: later tests read English."""
+    yield
+    translation.activate("en")
 
 
 def url(project):

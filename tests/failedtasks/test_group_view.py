@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from console.models import Role
 from failedtasks import confirmations
@@ -13,6 +14,13 @@ from failedtasks.services import tallies_for
 from tests.conftest import confirmation_token, current_revision, make_user, record
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A request in Chinese leaves Chinese active in this thread: later tests read English."""
+    yield
+    translation.activate("en")
 
 DIALOG = {"HX-Request": "true", "HX-Target": "modal-root"}
 REGION = {"HX-Request": "true", "HX-Target": "task-list"}
