@@ -163,10 +163,6 @@ class TaskListing:
         return self.url(group="", code=error_code, page=1)
 
     @property
-    def group_toggle_url(self) -> str:
-        return self.url(group="" if self.grouped else "1", page=1)
-
-    @property
     def clear_code_url(self) -> str:
         return self.url(code=None, page=1)
 
