@@ -160,13 +160,10 @@
       var row = document.getElementById(decodeURIComponent(url.hash.slice(1)));
       if (!dialog || !row || url.pathname !== window.location.pathname) return;
       event.preventDefault();
+      // After the dialog's own close handling, which returns focus to its opener.
+      dialog.addEventListener("close", function () { row.focus(); }, { once: true });
       dialog.close();
-      if (window.location.hash === url.hash) {
-        history.replaceState(null, "", url.hash);
-      } else {
-        window.location.hash = url.hash;
-      }
-      row.focus();
+      if (window.location.hash !== url.hash) window.location.hash = url.hash;
     });
 
     openModals(document);
