@@ -36,9 +36,20 @@ def _whole_number(params, name: str, upper: int) -> int:
     return value
 
 
+# htmx stops polling on this status: a signed-out page stops asking, rather than
+# showing the login page inside the list.
+STOP_POLLING = 286
+
+
 @require_GET
-@login_required
 def new_count(request, project_id: str, service: str):
+    if not request.user.is_authenticated and request.htmx:
+        return HttpResponse(status=STOP_POLLING)
+    return _new_count(request, project_id, service)
+
+
+@login_required
+def _new_count(request, project_id: str, service: str):
     since = _whole_number(request.GET, "since", REVISION_MAX)
     shown = _whole_number(request.GET, "shown", NOTICE_LIMIT + 1)
     revision = ProjectRevision.objects.filter(project=OuterRef("pk")).values("revision")

@@ -204,6 +204,15 @@ def test_it_requires_login(client, project_a):
     assert response.status_code == 302
 
 
+def test_a_signed_out_poll_stops_polling(client, project_a, django_assert_num_queries):
+    # no session cookie, so nothing is read
+    with django_assert_num_queries(0):
+        response = client.get(reverse("failed-tasks-new-count", args=[project_a.pk, "css"]),
+                              {"since": 0, "shown": 0}, headers=POLL)
+    assert response.status_code == 286
+    assert response.content == b""
+
+
 def test_it_rejects_post(login, viewer, project_a, django_assert_num_queries):
     client = login(viewer)
     with django_assert_num_queries(0):
