@@ -7,10 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from alerts.models import AlertRule
-from alerts.worker import deliver_due
-from tests.alerts import conftest as alerts_fixtures
-from tests.alerts.conftest import SECRET, make_rule
+from failedtasks.alerts.models import AlertRule
+from failedtasks.alerts.worker import deliver_due
+from tests.failedtasks.alerts import conftest as alerts_fixtures
+from tests.failedtasks.alerts.conftest import SECRET, make_rule
 from tests.browser.conftest import log_in, screenshot, serious_accessibility_violations
 from tests.conftest import PASSWORD, record
 
