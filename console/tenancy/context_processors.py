@@ -24,7 +24,7 @@ def shell(request):
     def can_review() -> bool:
         """Whether the user administers a project: Project.objects.administered_by(user).exists(),
         answered from the header's rows (the queryset caches them) instead of a new query."""
-        return user.is_superuser or any(project.role == Role.ADMIN for project in projects)
+        return user.is_superuser or any(Role(project.role).allows(Role.ADMIN) for project in projects)
 
     # Lazy: pages without the header (fragments, errors) never run the query.
     return {

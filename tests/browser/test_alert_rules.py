@@ -9,10 +9,10 @@ from playwright.sync_api import expect
 
 from failedtasks.alerts.models import AlertRule
 from failedtasks.alerts.worker import deliver_due
-from tests.failedtasks.alerts import conftest as alerts_fixtures
-from tests.failedtasks.alerts.conftest import SECRET, make_rule
 from tests.browser.conftest import log_in, screenshot, serious_accessibility_violations
 from tests.conftest import PASSWORD, record
+from tests.failedtasks.alerts import conftest as alerts_fixtures
+from tests.failedtasks.alerts.conftest import SECRET, make_rule
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -20,8 +20,8 @@ from failedtasks.alerts.models import (
 )
 from failedtasks.alerts.services import send_test
 from failedtasks.alerts.worker import MAX_ATTEMPTS, deliver_due
-from tests.failedtasks.alerts.conftest import SECRET, make_rule
 from tests.conftest import record
+from tests.failedtasks.alerts.conftest import SECRET, make_rule
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def test_an_alert_is_signed_and_says_what_failed(project_a, receiver, clock):
 
 def readme_verifier():
     """The signature check the README gives receivers, run as written."""
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
     snippet = re.search(r"```python\n(import hashlib, hmac\n.*?)```", readme, re.S).group(1)
     namespace = {}
     exec(snippet, namespace)

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from failedtasks.alerts.models import Alert, AlertRule, AlertState, DeliveryAttempt
+from tests.conftest import record
 from tests.failedtasks.alerts.conftest import make_rule
 from tests.failedtasks.alerts.test_rule_page import log_attempts
-from tests.conftest import record
 
 pytestmark = pytest.mark.django_db
 

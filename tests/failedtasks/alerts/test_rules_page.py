@@ -7,8 +7,8 @@ from console.tenancy.models import Membership, Role
 from failedtasks.alerts.models import AlertRule
 from failedtasks.alerts.secrets import unseal
 from failedtasks.alerts.services import MAX_RULES_PER_PROJECT
-from tests.failedtasks.alerts.conftest import SECRET, make_rule
 from tests.conftest import make_user
+from tests.failedtasks.alerts.conftest import SECRET, make_rule
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from failedtasks.alerts.models import Alert, AlertState
 from failedtasks.alerts.scheduling import count_recorded_failure, window_of
 from failedtasks.alerts.services import set_enabled
 from failedtasks.signals import failure_recorded
-from tests.failedtasks.alerts.conftest import make_rule
 from tests.conftest import record
+from tests.failedtasks.alerts.conftest import make_rule
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from failedtasks.alerts import targets, webhook
 from failedtasks.alerts.models import DeliveryAttempt, FailureReason
 from failedtasks.alerts.targets import TargetRefused, check_url, is_public, parse_target
 from failedtasks.alerts.worker import deliver_due
-from tests.failedtasks.alerts.conftest import make_rule
 from tests.conftest import record
+from tests.failedtasks.alerts.conftest import make_rule
 
 PUBLIC = "93.184.215.14"
 

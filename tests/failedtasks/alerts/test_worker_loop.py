@@ -9,8 +9,8 @@ from django.db import DatabaseError
 
 from failedtasks.alerts import worker
 from failedtasks.alerts.models import Alert, AlertState, DeliveryAttempt
-from tests.failedtasks.alerts.conftest import make_rule
 from tests.conftest import record
+from tests.failedtasks.alerts.conftest import make_rule
 
 pytestmark = pytest.mark.django_db
 
