@@ -24,7 +24,7 @@ class AccessKey(models.Model):
     """An AK/SK pair for signed API calls (SDK-HMAC-SHA256).
 
     The secret key is never stored: it is derived from the installation's
-    SECRET_KEY, the access key id and a random salt (console.credentials), so a
+    SECRET_KEY, the access key id and a random salt (console.identity.credentials), so a
     copy of the database alone cannot sign requests. Deleting the row revokes it.
     """
 
@@ -81,7 +81,7 @@ class ApiToken(models.Model):
 class LoginFailure(models.Model):
     """A failed sign-in at any door, kept briefly for throttling; an attempt whose
     password is being checked right now counts as one until it succeeds
-    (console.login_throttle reserves it first).
+    (console.identity.login_throttle reserves it first).
 
     In the database rather than a per-process cache, so every app server behind
     the load balancer counts the same failures.
@@ -102,7 +102,7 @@ class LoginFailure(models.Model):
 class KnownSignInAddress(models.Model):
     """An address a user name signed in from successfully, lately.
 
-    The sign-in throttle's per-account backoff (console.login_throttle) spares
+    The sign-in throttle's per-account backoff (console.identity.login_throttle) spares
     these, so a guesser elsewhere cannot hold the real user up where they work.
     """
 
