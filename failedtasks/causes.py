@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.db.models import Count, Max, Min, OuterRef, Subquery, Sum
 
-from console.models import Project
+from console.tenancy.models import Project
 from failedtasks.counting import COUNT_LIMIT
 from failedtasks.models import FailedTask, FailedTaskQuerySet, TaskTally
 

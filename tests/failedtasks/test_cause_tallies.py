@@ -157,13 +157,13 @@ def test_recording_through_the_service_with_no_code(project_a):
 
 
 def test_the_migration_fills_the_tallies_per_code(project_a, project_b):
-    """Migration 0006 recounts existing tallies per error code, and back."""
+    """Migration 0007 recounts existing tallies per error code, and back."""
     import importlib
     from types import SimpleNamespace
 
     from django.db import connection
 
-    migration = importlib.import_module("failedtasks.migrations.0006_tally_error_codes")
+    migration = importlib.import_module("failedtasks.migrations.0007_tally_error_codes")
     for code in ("CSS.6000", "CSS.6000", "CSS.6004", ""):
         record(project_a, "css", error_code=code)
     record(project_b, "ecs", error_code="Ecs.0013")

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from console.models import Role
+from console.tenancy.models import Role
 from failedtasks import confirmations
 from failedtasks.models import Deletion, ErrorCode, FailedTask, TaskStatus
 from failedtasks.services import tallies_for
