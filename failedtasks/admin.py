@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from console.errors import Invalid
 from console.models import Project
+from failedtasks.actors import Actor
 from failedtasks.confirmations import FIELD, sign_revisions, verify_revisions
 from failedtasks.models import (
     Channel,
@@ -23,7 +24,7 @@ from failedtasks.models import (
     FailedTask,
     ProjectRevision,
 )
-from failedtasks.services import Actor, delete_all_seen
+from failedtasks.services import delete_all_seen
 
 
 class EstimatedCountPaginator(Paginator):

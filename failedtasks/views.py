@@ -23,12 +23,12 @@ from console.errors import Invalid, NotFound
 from console.models import Role
 from console.scoping import project_for
 from failedtasks import confirmations
+from failedtasks.actors import Actor
 from failedtasks.catalog import entries_for
 from failedtasks.confirmations import Pinned
 from failedtasks.listing import TaskListing
 from failedtasks.models import Category, Deletion, ErrorCode, FailedTask
 from failedtasks.services import (
-    Actor,
     CannotUndo,
     NothingToDelete,
     delete_all_seen,

@@ -14,8 +14,8 @@ from console.cloud_services import Service
 from console.models import Role
 from console.query_params import IntegerParam
 from failedtasks.api.common import api_actor, api_project, delete_by_job_id
-from failedtasks.models import FailedTask, TaskStatus
-from failedtasks.services import delete_all_now, tallies_for
+from failedtasks.models import FailedTask, TaskStatus, TaskTally
+from failedtasks.services import delete_all_now
 
 ERROR_CODES = {400: "KPS.0400", 401: "KPS.0401", 403: "KPS.0403", 404: "KPS.0404"}
 FIELDS = ("job_id", "job_type", "status", "failed_at", "error_code", "fail_reason",
@@ -92,7 +92,7 @@ class FailedTasks(KpsView):
         tasks = _kps_tasks(project)
         rows = tasks.newest_first().page(offset, offset + limit).values(*FIELDS)
         # The total from the tallies: the same number as a COUNT, at any size.
-        total = tallies_for(project, Service.KPS).listed
+        total = TaskTally.objects.for_service(project, Service.KPS).listed
         return Response({"total": total, "tasks": [failed_task(r) for r in rows]})
 
     @extend_schema(operation_id="kps_delete_all_failed_task", tags=["KPS"], responses={200: None})

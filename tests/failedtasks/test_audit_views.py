@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 
 from console.models import Role
+from failedtasks.actors import Actor
 from failedtasks.models import Channel, Deletion, FailedTask
-from failedtasks.services import Actor, delete_all_seen, delete_task
+from failedtasks.services import delete_all_seen, delete_task
 from tests.conftest import current_revision, make_user, record
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,9 @@ from failedtasks.models import (
     FailedTask,
     Scope,
     TaskStatus,
+    TaskTally,
 )
-from failedtasks.services import record_failure, tallies_for
+from failedtasks.services import record_failure
 from tests import conftest
 from tests.conftest import record
 
@@ -122,7 +123,7 @@ def test_it_deletes_through_the_service_module(login, operator, project_a):
     assert snapshot.job_id == task.job_id
     assert snapshot.resource_name == "orders-cluster"
     assert snapshot.error_code == "CSS.6000"
-    assert tallies_for(project_a, "css").failed == 1
+    assert TaskTally.objects.for_service(project_a, "css").failed == 1
 
 
 def test_without_htmx_it_redirects_back_to_the_list(login, operator, project_a):
@@ -275,7 +276,7 @@ def test_another_projects_task_is_a_404(login, operator, project_a, project_b):
     assert client.post(url(project_a, theirs)).status_code == 404
     assert FailedTask.objects.filter(pk=theirs.pk).exists()
     assert not Deletion.objects.exists()
-    assert tallies_for(project_b, "css").failed == 1
+    assert TaskTally.objects.for_service(project_b, "css").failed == 1
 
 
 def test_another_services_task_is_a_404(login, operator, project_a):

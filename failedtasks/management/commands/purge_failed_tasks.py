@@ -5,8 +5,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from failedtasks.actors import Actor
 from failedtasks.models import Channel
-from failedtasks.services import Actor, purge_older_than
+from failedtasks.services import purge_older_than
 
 UNITS = {"d": "days", "h": "hours", "w": "weeks"}
 
