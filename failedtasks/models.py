@@ -1,7 +1,8 @@
 """Failed tasks, the error-code catalog, the per-project tallies and the deletion audit.
 
-Queries live on FailedTaskQuerySet; every mutation goes through
-failedtasks.services so that it is audited and the tallies stay exact.
+Queries live on the querysets (FailedTaskQuerySet, TaskTally's for the counts);
+every mutation goes through failedtasks.services so that it is audited and the
+tallies stay exact.
 """
 
 import dataclasses

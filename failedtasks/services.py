@@ -1,4 +1,6 @@
-"""Every change to failed tasks: recording, deleting, restoring.
+"""Every change to failed tasks: recording, deleting, restoring. Changes only:
+reads live on the models' querysets, and who acts arrives as an Actor that the
+caller built (failedtasks.actors); nothing here reads a request.
 
 The console views, the three API faces, the admin and the management commands
 all call these functions, so each rule lives once: deletions are audited with a
