@@ -1,6 +1,6 @@
 from django.urls import path
 
-from failedtasks import counter_views, views
+from failedtasks import counter_views, new_failures_views, views
 
 # Mounted under console/<project_id>/<service>/failed-tasks/ by console.urls.
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("counter/", counter_views.counter, name="failed-task-counter"),
     # The list: the dialog's content, and a full page without JavaScript
     path("", views.failed_tasks, name="failed-tasks"),
+    # How many failures arrived since the list was shown: the open list's poll
+    path("new-count/", new_failures_views.new_count, name="failed-tasks-new-count"),
     # Delete one: GET shows the confirmation, POST deletes
     path(
         "<int:task_id>/delete/",
