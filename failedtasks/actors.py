@@ -8,8 +8,8 @@ which change things and never read a request themselves.
 from dataclasses import dataclass
 from typing import Any
 
-from console.client_address import client_address
-from failedtasks.models import Channel
+from console.identity.client_address import client_address
+from console.identity.models import Channel
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.html import format_html_join
 
-from console.cloud_services import SERVICES
-from console.models import Project
+from console.tenancy.cloud_services import SERVICES
+from console.tenancy.models import Project
 from failedtasks.counting import revision_and_count
 from failedtasks.models import (
     Category,

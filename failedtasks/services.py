@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from console.models import Project
+from console.tenancy.models import Project
 from failedtasks.actors import Actor
 from failedtasks.models import (
     DeletedTask,

@@ -9,16 +9,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from console.identity.models import Channel
 from failedtasks import confirmations
-from failedtasks.models import (
-    Channel,
-    DeletedTask,
-    Deletion,
-    FailedTask,
-    Scope,
-    TaskStatus,
-    TaskTally,
-)
+from failedtasks.models import DeletedTask, Deletion, FailedTask, Scope, TaskStatus, TaskTally
 from failedtasks.services import record_failure
 from tests import conftest
 from tests.conftest import record

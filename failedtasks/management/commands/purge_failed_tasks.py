@@ -5,8 +5,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from console.identity.models import Channel
 from failedtasks.actors import Actor
-from failedtasks.models import Channel
 from failedtasks.services import purge_older_than
 
 UNITS = {"d": "days", "h": "hours", "w": "weeks"}
