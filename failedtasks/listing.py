@@ -11,8 +11,14 @@ from django.utils.html import format_html_join
 from console.tenancy.cloud_services import SERVICES
 from console.tenancy.models import Project
 from failedtasks.counting import revision_and_count
-from failedtasks.models import Category, FailedTask, FailedTaskQuerySet, TaskStatus
-from failedtasks.services import Tallies, tallies_for
+from failedtasks.models import (
+    Category,
+    FailedTask,
+    FailedTaskQuerySet,
+    Tallies,
+    TaskStatus,
+    TaskTally,
+)
 
 PAGE_SIZE = 10
 SEARCH_MAX_LENGTH = 100
@@ -94,7 +100,7 @@ class TaskListing:
 
     @cached_property
     def tallies(self) -> Tallies:
-        return tallies_for(self.project, self.service)
+        return TaskTally.objects.for_service(self.project, self.service)
 
     @property
     def total(self) -> int | None:
