@@ -12,8 +12,14 @@ from console.tenancy.cloud_services import SERVICES
 from console.tenancy.models import Project
 from failedtasks.causes import Cause, TallyScope, counted_causes, most_tasks_first
 from failedtasks.counting import revision_and_count
-from failedtasks.models import Category, FailedTask, FailedTaskQuerySet, TaskStatus
-from failedtasks.services import Tallies, tallies_for
+from failedtasks.models import (
+    Category,
+    FailedTask,
+    FailedTaskQuerySet,
+    Tallies,
+    TaskStatus,
+    TaskTally,
+)
 
 PAGE_SIZE = 10
 SEARCH_MAX_LENGTH = 100
@@ -108,7 +114,7 @@ class TaskListing:
 
     @cached_property
     def tallies(self) -> Tallies:
-        return tallies_for(self.project, self.service)
+        return TaskTally.objects.for_service(self.project, self.service)
 
     @property
     def total(self) -> int | None:

@@ -1,8 +1,11 @@
 """Failed tasks, the error-code catalog, the per-project tallies and the deletion audit.
 
-Queries live on FailedTaskQuerySet; every mutation goes through
-failedtasks.services so that it is audited and the tallies stay exact.
+Queries live on the querysets (FailedTaskQuerySet, TaskTally's for the counts);
+every mutation goes through failedtasks.services so that it is audited and the
+tallies stay exact.
 """
+
+import dataclasses
 
 from django.conf import settings
 from django.db import models
@@ -274,7 +277,39 @@ class ProjectRevision(models.Model):
         return f"{self.project_id} at revision {self.revision}"
 
 
+@dataclasses.dataclass(frozen=True)
+class Tallies:
+    """The counts of one project's tasks in one service, as TaskTally keeps them."""
+
+    # (category, status) -> how many
+    counts: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)
+    # (category, status, error code) -> how many: the groups of "Group by cause"
+    by_code: dict[tuple[str, str, str], int] = dataclasses.field(default_factory=dict)
+
+    @property
+    def failed(self) -> int:
+        return sum(n for (_, status), n in self.counts.items() if status == TaskStatus.FAIL)
+
+    def in_category(self, category: str) -> int:
+        return sum(n for (cat, _), n in self.counts.items() if cat == category)
+
+    @property
+    def listed(self) -> int:
+        return sum(self.counts.values())
+
+
 class TaskTallyQuerySet(models.QuerySet):
+    def for_service(self, project, service: str) -> Tallies:
+        """A project's tallies in one service, in one query: what the counter, the
+        dialog's tabs and groups, and the KPS total read."""
+        counts: dict[tuple[str, str], int] = {}
+        by_code: dict[tuple[str, str, str], int] = {}
+        for row in self.filter(project=project, service=service, count__gt=0):
+            key = (row.category, row.status)
+            counts[key] = counts.get(key, 0) + row.count
+            by_code[row.category, row.status, row.error_code] = row.count
+        return Tallies(counts, by_code)
+
     def tallied(self, project=models.OuterRef("pk"), error_code: str | None = None,
                 **filters) -> Coalesce:
         """How many of a project's tasks the tallies hold, narrowed by service,

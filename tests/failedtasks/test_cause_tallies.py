@@ -7,10 +7,10 @@ import pytest
 from django.db.models import Count
 from django.utils import timezone
 
+from failedtasks.actors import Actor
 from failedtasks.causes import TallyScope, counted_causes
 from failedtasks.models import FailedTask, TaskStatus, TaskTally
 from failedtasks.services import (
-    Actor,
     delete_all_seen,
     delete_task,
     purge_older_than,
@@ -114,11 +114,9 @@ def test_recount_is_per_code(project_a):
 
 
 def test_the_counter_sums_the_codes(project_a):
-    from failedtasks.services import tallies_for
-
     for code in ("A.1", "A.2", "A.2", ""):
         record(project_a, "css", error_code=code)
-    assert tallies_for(project_a, "css").failed == 4
+    assert TaskTally.objects.for_service(project_a, "css").failed == 4
 
 
 # --- Reading groups ------------------------------------------------------------

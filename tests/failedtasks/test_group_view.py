@@ -9,8 +9,7 @@ from django.utils import translation
 
 from console.tenancy.models import Role
 from failedtasks import confirmations
-from failedtasks.models import Deletion, ErrorCode, FailedTask, TaskStatus
-from failedtasks.services import tallies_for
+from failedtasks.models import Deletion, ErrorCode, FailedTask, TaskStatus, TaskTally
 from tests.conftest import confirmation_token, current_revision, make_user, record
 
 pytestmark = pytest.mark.django_db
@@ -234,7 +233,7 @@ def test_delete_group_deletes_only_what_was_confirmed(login, operator, project_a
     assert deletion.deleted_count == 3 and deletion.kept_count == 1
     assert deletion.criteria == {"error_code": "CSS.6004"}
     assert later.pk in set(left.values_list("pk", flat=True))
-    assert tallies_for(project_a, "css").failed == 4
+    assert TaskTally.objects.for_service(project_a, "css").failed == 4
 
 
 def test_delete_group_of_tasks_without_a_code(login, operator, project_a, causes):
