@@ -10,8 +10,9 @@ def render(source: str, **context) -> str:
 
 
 def test_it_draws_the_headers_and_wraps_the_rows():
-    html = render('{% data_table _("Project") _("Created") class="credential-table" %}'
-                  "<tr><td>a</td></tr>{% enddata_table %}")
+    with translation.override("en"):
+        html = render('{% data_table _("Project") _("Created") class="credential-table" %}'
+                      "<tr><td>a</td></tr>{% enddata_table %}")
     assert html == (
         '<div class="table-wrap">\n<table class="data-table credential-table">\n'
         '<thead><tr><th scope="col">Project</th><th scope="col">Created</th></tr></thead>\n'
