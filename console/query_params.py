@@ -7,7 +7,10 @@ the schema promises and what the server accepts cannot drift apart.
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
+from datetime import timezone as dt_timezone
 
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 
@@ -101,3 +104,33 @@ class ChoiceParam:
     def openapi(self) -> OpenApiParameter:
         return OpenApiParameter(self.name, {"type": "string", "enum": list(self.choices)},
                                 description=self.description)
+
+
+@dataclass(frozen=True)
+class MomentParam:
+    """An instant in ISO 8601 with its offset or Z (2026-01-31T08:00:00Z); absent: None.
+
+    Without an offset the instant would depend on the server's time zone, so it
+    is refused rather than guessed."""
+
+    name: str
+    description: str = ""
+
+    def read(self, params) -> datetime | None:
+        raw = params.get(self.name)
+        if raw is None:
+            return None
+        message = "An ISO 8601 date and time with an offset or Z, e.g. 2026-01-31T08:00:00Z."
+        try:
+            value = parse_datetime(raw) if len(raw) <= 40 else None
+            if value is None or value.tzinfo is None:
+                raise ValueError
+            return value.astimezone(dt_timezone.utc)
+        except (ValueError, OverflowError):  # a day that does not exist; past year 9999 in UTC
+            raise _invalid(self.name, message)
+
+    @property
+    def openapi(self) -> OpenApiParameter:
+        return OpenApiParameter(
+            self.name, {"type": "string", "format": "date-time", "maxLength": 40},
+            description=self.description)
