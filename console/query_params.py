@@ -122,7 +122,7 @@ class MomentParam:
             return None
         message = "An ISO 8601 date and time with an offset or Z, e.g. 2026-01-31T08:00:00Z."
         try:
-            value = parse_datetime(raw) if len(raw) <= 40 else None
+            value = parse_datetime(raw) if len(raw) <= 40 and raw.isprintable() else None
             if value is None or value.tzinfo is None:
                 raise ValueError
             return value.astimezone(dt_timezone.utc)
