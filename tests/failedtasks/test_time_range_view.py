@@ -303,3 +303,30 @@ def test_the_htmx_delete_keeps_the_period_in_the_list(login, operator, project_a
     assert "failedTasksChanged" in response["HX-Trigger"]
     assert '<option value="24h" selected>' in html
     assert "Deleted 1 failed task." in html
+
+
+def test_a_confirmation_past_the_limit_says_every_task_goes(login, operator, project_a,
+                                                            monkeypatch):
+    from failedtasks import counting
+
+    monkeypatch.setattr(counting, "COUNT_LIMIT", 3)
+    for n in range(5):
+        record(project_a, "css", minutes_ago=HOUR + n)
+    client = login(operator)
+    html = client.get(delete_all_url(project_a), {"period": "24h"}).content.decode()
+    assert "Are you sure you want to delete these more than 3 failed tasks?" in html
+    assert "A period is counted up to 3 tasks." in html
+    client.post(delete_all_url(project_a), {"confirmation": confirmation_token(html)})
+    assert not FailedTask.objects.exists()
+
+
+def test_the_confirmation_costs_the_same_at_any_size(login, operator, project_a,
+                                                     django_assert_num_queries):
+    for n in range(25):
+        record(project_a, "css", minutes_ago=HOUR * n)
+    client = login(operator)
+    # 1 session, 2 user, 3 project with role, 4 the revision and the period's tasks
+    # counted up to COUNT_LIMIT in one statement, 5 the first ten tasks
+    with django_assert_num_queries(5):
+        response = client.get(delete_all_url(project_a), {"period": "24h"}, headers=CONFIRM)
+    assert "Are you sure you want to delete these 24 failed tasks?" in response.content.decode()
