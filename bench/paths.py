@@ -116,8 +116,6 @@ LATENCY = [
     # COUNT_LIMIT, where the whole list reads the tallies.
     Latency("dialog: Last 24 hours (Creation Failures)", DIALOG + "?tab=creation&period=24h",
             at_most(3), htmx(SWAPS_LIST)),
-    Latency("dialog: Last 30 days (Creation Failures)", DIALOG + "?tab=creation&period=30d",
-            at_most(3), htmx(SWAPS_LIST)),
     Latency("Delete All confirmation: whole tab", DELETE_ALL + "?tab=creation",
             at_most(3), htmx(OPENS_CONFIRMATION)),
     Latency("Delete All confirmation: a search", DELETE_ALL + "?tab=creation&q={error_code}",
