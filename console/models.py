@@ -144,6 +144,15 @@ class Resource(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @staticmethod
+    def row_id_of(pk: int) -> str:
+        """The id of a resource's row on its service page: the fragment that links to it."""
+        return f"resource-{pk}"
+
+    @property
+    def row_id(self) -> str:
+        return self.row_id_of(self.pk)
+
 
 class AccessKey(models.Model):
     """An AK/SK pair for signed API calls (SDK-HMAC-SHA256).

@@ -262,6 +262,11 @@ STORAGES = {
 # The counter polls; a short interval keeps a failure recorded elsewhere visible
 # within seconds while one indexed read per poll keeps it cheap.
 COUNTER_POLL_SECONDS = envint("COUNTER_POLL_SECONDS", "5")
+# An open Failed Tasks list asks as often whether new failures arrived for it
+# (the "N new failed tasks" notice); it never reorders by itself.
+NEW_FAILURES_POLL_SECONDS = envint("NEW_FAILURES_POLL_SECONDS", "5")
+if NEW_FAILURES_POLL_SECONDS < 1:
+    raise ImproperlyConfigured("NEW_FAILURES_POLL_SECONDS must be 1 or more")
 
 # Alert webhooks (the alerts app). Targets on loopback, private, link-local and
 # other non-public addresses are refused unless their host name, address or

@@ -30,6 +30,8 @@ from failedtasks.confirmations import Pinned
 from failedtasks.insights import PERIODS
 from failedtasks.listing import TaskListing
 from failedtasks.models import Category, Deletion, ErrorCode, FailedTask
+from failedtasks.new_failures import NewFailures
+from failedtasks.resource_links import resource_links
 from failedtasks.services import (
     Actor,
     CannotUndo,
@@ -45,6 +47,7 @@ CHANGED_EVENT = "failedTasksChanged"  # the counter listens for it
 
 def _list_context(listing: TaskListing, role: str, notice: dict | None = None) -> dict:
     service = SERVICES[listing.service]
+    new_failures = NewFailures.when_listed(listing)  # its revision read before the rows
     rows = listing.page_rows
     return {
         "project": listing.project,
@@ -52,6 +55,8 @@ def _list_context(listing: TaskListing, role: str, notice: dict | None = None) -
         "listing": listing,
         "rows": rows,
         "catalog": entries_for(task.error_code for task in rows),
+        "resource_links": resource_links(listing.project, listing.service, rows),
+        "new_failures": new_failures,
         "can_delete": Role.rank(role) >= Role.rank(Role.OPERATOR),
         "notice": notice,
         "retention_days": settings.FAILED_TASK_RETENTION_DAYS,

@@ -127,6 +127,45 @@
       next.click();
     });
 
+    // --- New failures: the open list's poll ------------------------------
+    // An open list asks whether failures arrived for it (hx-trigger "every Ns"),
+    // but not while the page is hidden; it asks at once when the page shows
+    // again (the trigger also listens for visibilitychange).
+    body.addEventListener("htmx:beforeRequest", function (event) {
+      var elt = event.detail.elt;
+      if (elt.hasAttribute && elt.hasAttribute("data-poll-while-visible") &&
+          document.visibilityState !== "visible") {
+        event.preventDefault();
+      }
+    });
+
+    // "Show" reloads the list in place: keep focus in the list it showed.
+    body.addEventListener("htmx:afterSettle", function (event) {
+      var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+      if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-show-new-failures")) return;
+      var flash = document.querySelector("#task-list .flash");
+      if (flash) flash.focus();
+    });
+
+    // --- Resource links -------------------------------------------------
+    // A link from the dialog to a row of the page beneath it: close the dialog
+    // and go to the row (its :target style highlights it) instead of loading
+    // the same page again. Links to other pages load as usual.
+    body.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[data-resource-link]");
+      if (!link || event.defaultPrevented || event.button !== 0 ||
+          event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      var dialog = link.closest("dialog[open]");
+      var url = new URL(link.href, document.baseURI);
+      var row = document.getElementById(decodeURIComponent(url.hash.slice(1)));
+      if (!dialog || !row || url.pathname !== window.location.pathname) return;
+      event.preventDefault();
+      // After the dialog's own close handling, which returns focus to its opener.
+      dialog.addEventListener("close", function () { row.focus(); }, { once: true });
+      dialog.close();
+      if (window.location.hash !== url.hash) window.location.hash = url.hash;
+    });
+
     openModals(document);
 
     // --- The Failed Tasks counter ----------------------------------------

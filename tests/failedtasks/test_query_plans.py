@@ -24,8 +24,8 @@ from console.credentials import issue_token
 from console.models import Project, Region, Role
 from failedtasks.demo import generate_tasks
 from failedtasks.listing import PAGE_SIZE
-from failedtasks.models import FailedTask
-from tests.conftest import make_user
+from failedtasks.models import FailedTask, ProjectRevision
+from tests.conftest import make_user, record
 
 pytestmark = [
     pytest.mark.skipif(
@@ -317,3 +317,34 @@ def test_an_sdrs_offset_reads_no_skipped_job(api_client, busy):
     # The count stops at COUNT_LIMIT, from the same index alone.
     counting = [node for node in nodes(count_plan) if node["Node Type"] == "Index Only Scan"]
     assert counting and counting[0]["Heap Fetches"] == 0, json.dumps(count_plan, indent=1)
+
+
+# --- The open list's poll for new failures ----------------------------------------------
+# Every open dialog asks every few seconds: the tasks recorded since it was shown
+# are found on the (project, revision) index, however many the list holds.
+
+def new_failures_poll(client, project, since: int, **place):
+    url = reverse("failed-tasks-new-count", args=[project.pk, "ecs"])
+    return lambda: client.get(url, {"since": since, "shown": 0, **place})
+
+
+@pytest.mark.parametrize("place", [
+    {"tab": "creation"}, {"tab": "operation"}, {"tab": "creation", "q": "load-00"},
+    {"tab": "operation", "q": "Ecs.0013"},
+])
+def test_the_poll_reads_only_what_was_recorded_since(operator_client, busy, place):
+    since = ProjectRevision.objects.current(busy.pk)
+    for n in range(3):
+        record(busy, "ecs", job_type="createServer", failure_status="createFail",
+               resource_name=f"ecs-load-00{n}x", error_code="Ecs.0013")
+        record(busy, "ecs", resource_name=f"ecs-load-00{n}y", error_code="Ecs.0013")
+    (plan,) = assert_no_sequential_scan(new_failures_poll(operator_client, busy, since, **place))
+    used = {node.get("Index Name") for node in nodes(plan)}
+    assert "task_project_revision" in used, used
+
+
+def test_the_poll_of_a_list_older_than_every_task(operator_client, busy):
+    """Shown before the whole load: everything is new, counted only up to the limit."""
+    since = ProjectRevision.objects.current(busy.pk) - 1
+    assert_no_sequential_scan(
+        new_failures_poll(operator_client, busy, since, tab="creation"), analyze=True)
