@@ -183,7 +183,7 @@ def choose_subject(counter_project: str) -> paths.Subject:
 
 
 def describe(subject: paths.Subject) -> str:
-    from console.models import Project
+    from console.tenancy.models import Project
     from failedtasks.services import tallies_for
 
     project = Project.objects.get(pk=subject.project)
@@ -300,7 +300,7 @@ def measure_delete_all(run: Run, subject: paths.Subject) -> Row:
     from django.db import connection, transaction
     from django.db.models import Count
 
-    from console.models import Project
+    from console.tenancy.models import Project
     from failedtasks.demo import generate_tasks
     from failedtasks.models import FailedTask
 
@@ -386,7 +386,7 @@ def main(argv=None) -> None:
     import django
 
     django.setup()
-    from console.models import Project
+    from console.tenancy.models import Project
 
     say("migrate and seed_demo, twice: the run's database and one left at demo size")
     for database in (env, demo_env):

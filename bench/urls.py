@@ -12,7 +12,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from console.credentials import active_token
+from console.identity.credentials import active_token
 
 # The product's own error pages, which Django looks up on the root URLconf.
 from console.urls import handler400, handler403, handler404, handler500  # noqa: F401

@@ -7,7 +7,7 @@ nothing (frozen, or a proxy in front of it that hangs) cancels nothing, though, 
 a query would wait for its answer forever. So each statement also has a deadline
 here: the statement timeout plus a grace for the server's own cancellation to
 arrive. Past it, a watchdog shuts the connection's socket down; the waiting call
-then fails with an OperationalError and the request answers 503 (console.outage).
+then fails with an OperationalError and the request answers 503 (console.lib.outage).
 Django drops the broken connection and the next request opens a new one.
 
 Management commands run without a statement timeout (manage.py), so without this

@@ -17,7 +17,7 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 
-from console.outage import answered
+from console.lib.outage import answered
 
 HEALTH_PATHS = ("/healthz", "/readyz")
 

@@ -111,9 +111,12 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # The site, then its apps from the top layer down (docs/architecture.md)
     "console",
+    "failedtasks.alerts",
     "failedtasks",
-    "alerts",
+    "console.identity",
+    "console.tenancy",
 ]
 
 MIDDLEWARE = [
@@ -131,7 +134,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "console.middleware.UserTimezoneMiddleware",
     "console.middleware.ContentSecurityPolicyMiddleware",
-    "console.outage.DatabaseOutageMiddleware",
+    "console.lib.outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -148,8 +151,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "console.context_processors.shell",
-                "console.context_processors.polling",
+                "console.tenancy.context_processors.shell",
+                "failedtasks.context_processors.polling",
             ],
         },
     },
@@ -165,7 +168,7 @@ DATABASES = {
 }
 database_options = DATABASES["default"].setdefault("OPTIONS", {})
 
-# How long a web request waits on the database before it answers 503 (console.outage)
+# How long a web request waits on the database before it answers 503 (console.lib.outage)
 # rather than hang: to connect, for one statement, for a lock. 0 = no limit. The
 # statement timeout leaves room for a Delete All of 100,000 tasks (about 2 s).
 # manage.py lifts the statement and lock timeouts for management commands, whose
@@ -219,14 +222,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     # Not a rule: revokes the user's API tokens whenever a password changes.
-    {"NAME": "console.password_change.RevokeTokensOnPasswordChange"},
+    {"NAME": "console.identity.password_change.RevokeTokensOnPasswordChange"},
 ]
 
-# How many reverse proxies in front set X-Forwarded-For (console.client_address).
+# How many reverse proxies in front set X-Forwarded-For (console.identity.client_address).
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
 
-# Every password check goes through the sign-in throttle (console.login_throttle).
-AUTHENTICATION_BACKENDS = ["console.auth_backends.ThrottledModelBackend"]
+# Every password check goes through the sign-in throttle (console.identity.login_throttle).
+AUTHENTICATION_BACKENDS = ["console.identity.auth_backends.ThrottledModelBackend"]
 # Failures within 15 minutes: per user name from one address, and per address.
 LOGIN_FAILURES_PER_USER = envint("LOGIN_FAILURES_PER_USER", "5")
 LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", "20")
@@ -327,26 +330,26 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"first_line": {"()": "console.outage.FirstLineOnly"}},
+    "filters": {"first_line": {"()": "console.lib.outage.FirstLineOnly"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     # While the database is down the pool logs each connection attempt it makes.
     "loggers": {"psycopg.pool": {"filters": ["first_line"]}},
 }
-CSRF_FAILURE_VIEW = "console.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "console.lib.errors.csrf_failure"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "console.authentication.KeystoneTokenAuthentication",
-        "console.authentication.SignatureAuthentication",
-        "console.authentication.BrowserSessionAuthentication",
+        "console.identity.authentication.KeystoneTokenAuthentication",
+        "console.identity.authentication.SignatureAuthentication",
+        "console.identity.authentication.BrowserSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["console.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["console.lib.parsers.JSONParser"],
     "DEFAULT_THROTTLE_RATES": {"auth": os.getenv("TOKEN_THROTTLE_RATE", "30/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    "DEFAULT_SCHEMA_CLASS": "console.openapi.FaceAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "console.lib.openapi.FaceAutoSchema",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -367,5 +370,5 @@ SPECTACULAR_SETTINGS = {
     # 3.1 for JSON Schema's propertyNames: the schema states every rule the server applies.
     "OAS_VERSION": "3.1.0",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "console.openapi.link_projects"],
+                             "console.lib.openapi.link_projects"],
 }

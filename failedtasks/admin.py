@@ -12,17 +12,11 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy, ngettext
 
-from console.errors import Invalid
-from console.models import Project
+from console.identity.models import Channel
+from console.lib.errors import Invalid
+from console.tenancy.models import Project
 from failedtasks.confirmations import FIELD, sign_revisions, verify_revisions
-from failedtasks.models import (
-    Channel,
-    DeletedTask,
-    Deletion,
-    ErrorCode,
-    FailedTask,
-    ProjectRevision,
-)
+from failedtasks.models import DeletedTask, Deletion, ErrorCode, FailedTask, ProjectRevision
 from failedtasks.services import Actor, delete_all_seen
 
 

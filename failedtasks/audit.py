@@ -11,11 +11,12 @@ from typing import Iterator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from console.cloud_services import Service
-from console.csv_export import csv_lines
-from console.errors import Invalid
-from console.scoping import PROJECT_ID
-from failedtasks.models import Channel, DeletedTask, Deletion
+from console.identity.models import Channel
+from console.lib.csv_export import csv_lines
+from console.lib.errors import Invalid
+from console.lib.ids import PROJECT_ID
+from console.tenancy.cloud_services import Service
+from failedtasks.models import DeletedTask, Deletion
 
 PAGE_SIZE = 50
 SNAPSHOT_PAGE_SIZE = 100

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from console.cloud_services import Service
-from console.scoping import reviewed_projects
+from console.identity.models import Channel
+from console.tenancy.cloud_services import Service
+from console.tenancy.scoping import reviewed_projects
 from failedtasks.audit import (
     PAGE_SIZE,
     SNAPSHOT_PAGE_SIZE,
@@ -18,7 +19,7 @@ from failedtasks.audit import (
     csv_rows,
     deletions_for,
 )
-from failedtasks.models import Channel, DeletedTask, Deletion
+from failedtasks.models import DeletedTask, Deletion
 
 
 def _reviewed_projects(request) -> list:

@@ -16,7 +16,7 @@ from django.core import signing
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from console.errors import Invalid
+from console.lib.errors import Invalid
 
 SALT = "failedtasks.confirmation"
 MAX_AGE_SECONDS = 30 * 60  # an open confirmation is good for half an hour

@@ -13,8 +13,8 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from console.cloud_services import SERVICES
-from console.scoping import project_for
+from console.tenancy.cloud_services import SERVICES
+from console.tenancy.scoping import project_for
 from failedtasks.models import TaskTally
 
 COUNTER_TEMPLATE = "failedtasks/_counter.html"

@@ -14,7 +14,7 @@ from django.db.models import BigIntegerField, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
-from console.models import Project
+from console.tenancy.models import Project
 from failedtasks.models import FailedTaskQuerySet, ProjectRevision, TaskTally
 
 COUNT_LIMIT = 10_000  # a count that could run long stops here

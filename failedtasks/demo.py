@@ -15,8 +15,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from console.cloud_services import Service
-from console.models import Membership, Project, Region, Resource, Role
+from console.tenancy.cloud_services import Service
+from console.tenancy.models import Membership, Project, Region, Resource, Role
 from failedtasks.models import FailedTask, TaskStatus, category_for
 from failedtasks.services import record_failure, recount_tallies, take_revision
 

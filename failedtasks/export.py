@@ -2,7 +2,7 @@
 
 Rows stream from the database in chunks (a server-side cursor on PostgreSQL)
 and leave as CSV lines one by one, so a million tasks never sit in memory.
-Cells are defused for spreadsheets (console.csv_export).
+Cells are defused for spreadsheets (console.lib.csv_export).
 """
 
 from collections.abc import Iterator
@@ -12,7 +12,7 @@ from datetime import tzinfo
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from console.csv_export import EXCEL_BOM, csv_lines
+from console.lib.csv_export import EXCEL_BOM, csv_lines
 from failedtasks.labels import job_label, status_label
 from failedtasks.listing import TaskListing
 from failedtasks.models import ErrorCode

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from console.scoping import project_for
+from console.tenancy.scoping import project_for
 from failedtasks.export import csv_rows
 from failedtasks.listing import TaskListing
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from console.cloud_services import SERVICES, Service
+from console.tenancy.cloud_services import SERVICES, Service
 from failedtasks.models import ErrorCode, FailedTask
 
 TOP_CODES = 10  # bars in the error code chart; the rest add up to "Other codes"

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
-from console.errors import Invalid, NotFound
-from console.scoping import PROJECT_ID, reviewed_projects
+from console.lib.errors import Invalid, NotFound
+from console.lib.ids import PROJECT_ID
+from console.tenancy.scoping import reviewed_projects
 from failedtasks.insights import DEFAULT_PERIOD, PERIODS, Bar, Bucket, failure_insights
 
 BAR_ROW = 42  # px per bar: the label line, then the bar

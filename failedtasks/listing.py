@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from console.cloud_services import SERVICES
-from console.models import Project
+from console.tenancy.cloud_services import SERVICES
+from console.tenancy.models import Project
 from failedtasks.counting import Count, bounded_counts, revision_and_count
 from failedtasks.insights import PERIODS
 from failedtasks.models import Category, FailedTask, FailedTaskQuerySet, TaskStatus

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from console.cloud_services import Service
-from console.models import Project
+from console.identity.models import Channel
+from console.tenancy.cloud_services import Service
+from console.tenancy.models import Project
 
 
 class TaskStatus(models.TextChoices):
@@ -356,17 +357,6 @@ class ErrorCode(models.Model):
     @property
     def solution(self) -> str:
         return self._localised(self.solution_en, self.solution_zh)
-
-
-class Channel(models.TextChoices):
-    """Where a deletion came from."""
-
-    CONSOLE = "console", _("Console")
-    TOKEN = "token", _("API token")
-    ACCESS_KEY = "access_key", _("Access key")
-    SESSION_API = "session_api", _("API with browser session")
-    ADMIN = "admin", _("Django admin")
-    RETENTION = "retention", _("Retention purge")
 
 
 class Scope(models.TextChoices):

@@ -15,9 +15,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from console.cloud_services import SERVICES
-from console.errors import Invalid
-from console.scoping import project_for
+from console.lib.errors import Invalid
+from console.tenancy.cloud_services import SERVICES
+from console.tenancy.scoping import project_for
 from failedtasks.listing import TaskListing
 from failedtasks.models import ProjectRevision
 from failedtasks.new_failures import NOTICE_LIMIT, NewFailures

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from console.models import Resource
+from console.tenancy.models import Resource
 
 
 def resource_links(project, service: str, tasks) -> dict[str, str]:

@@ -22,10 +22,10 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from console.client_address import client_address
-from console.models import Project
+from console.identity.client_address import client_address
+from console.identity.models import Channel
+from console.tenancy.models import Project
 from failedtasks.models import (
-    Channel,
     DeletedTask,
     Deletion,
     FailedTask,

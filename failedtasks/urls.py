@@ -2,7 +2,7 @@ from django.urls import path
 
 from failedtasks import counter_views, export_views, new_failures_views, views
 
-# Mounted under console/<project_id>/<service>/failed-tasks/ by console.urls.
+# Mounted under console/<project_id>/<service>/failed-tasks/ by failedtasks.routes.
 urlpatterns = [
     # The counter beside the service page's actions, and its poll
     path("counter/", counter_views.counter, name="failed-task-counter"),

@@ -12,7 +12,6 @@ from dataclasses import replace
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,10 +19,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from console.cloud_services import SERVICES
-from console.errors import Invalid, NotFound
-from console.models import Role
-from console.scoping import project_for
+from console.lib.errors import Invalid, NotFound
+from console.lib.views import confirm_then_act  # noqa: F401  the per-service URLs use it
+from console.tenancy.cloud_services import SERVICES
+from console.tenancy.models import Role
+from console.tenancy.scoping import project_for
 from failedtasks import confirmations
 from failedtasks.catalog import entries_for
 from failedtasks.confirmations import Pinned
@@ -57,7 +57,7 @@ def _list_context(listing: TaskListing, role: str, notice: dict | None = None) -
         "catalog": entries_for(task.error_code for task in rows),
         "resource_links": resource_links(listing.project, listing.service, rows),
         "new_failures": new_failures,
-        "can_delete": Role.rank(role) >= Role.rank(Role.OPERATOR),
+        "can_delete": Role(role).allows(Role.OPERATOR),
         "notice": notice,
         "retention_days": settings.FAILED_TASK_RETENTION_DAYS,
     }
@@ -226,16 +226,3 @@ def error_codes(request):
     return render(request, "failedtasks/error_codes.html", {
         "entries": ErrorCode.objects.order_by("service", "code"),
     })
-
-
-def confirm_then_act(confirm, act):
-    """One URL, two steps, as Django admin deletes: GET confirms, POST acts."""
-
-    def view(request, *args, **kwargs):
-        if request.method == "POST":
-            return act(request, *args, **kwargs)
-        if request.method in ("GET", "HEAD"):
-            return confirm(request, *args, **kwargs)
-        return HttpResponseNotAllowed(["GET", "POST"])
-
-    return view

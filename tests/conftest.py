@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from console.models import Membership, Project, Region, Role
+from console.tenancy.models import Membership, Project, Region, Role
 from failedtasks.models import ProjectRevision
 from failedtasks.services import record_failure
 

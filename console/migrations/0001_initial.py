@@ -6,7 +6,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import console.models
+import console.tenancy.models
 
 
 class Migration(migrations.Migration):
@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='Project',
             fields=[
-                ('id', models.CharField(default=console.models.new_project_id, max_length=32, primary_key=True, serialize=False, validators=[django.core.validators.RegexValidator('^[0-9a-f]{32}$', 'A project ID is 32 lowercase hexadecimal characters.')])),
+                ('id', models.CharField(default=console.tenancy.models.new_project_id, max_length=32, primary_key=True, serialize=False, validators=[django.core.validators.RegexValidator('^[0-9a-f]{32}$', 'A project ID is 32 lowercase hexadecimal characters.')])),
                 ('name', models.CharField(max_length=64, unique=True)),
                 ('description', models.CharField(blank=True, max_length=255)),
                 ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='console.region')),

@@ -4,12 +4,13 @@ actor, and deletion by job id."""
 from django.core.exceptions import PermissionDenied
 from rest_framework import exceptions
 
-from console.authentication import Credential, scoped_project_allows
-from console.client_address import client_address
-from console.errors import NotFound
-from console.models import Role
-from console.scoping import project_for
-from failedtasks.models import Channel, FailedTask
+from console.identity.authentication import Credential, scoped_project_allows
+from console.identity.client_address import client_address
+from console.identity.models import Channel
+from console.lib.errors import NotFound
+from console.tenancy.models import Role
+from console.tenancy.scoping import project_for
+from failedtasks.models import FailedTask
 from failedtasks.services import Actor, NothingToDelete, delete_task
 
 JOB_ID_LENGTH = FailedTask._meta.get_field("job_id").max_length
@@ -20,7 +21,7 @@ def api_project(request, project_id: str, need: str = Role.VIEWER):
     project, role = project_for(request.user, project_id, need=Role.VIEWER)
     if not scoped_project_allows(request, project):
         raise NotFound("There is no such project, or you have no role in it.")
-    if Role.rank(role) < Role.rank(need):
+    if not Role(role).allows(need):
         raise PermissionDenied(f"Your role in this project ({role}) does not allow that.")
     return project
 

@@ -25,11 +25,12 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
-from console.api_faces import ApiError, FaceView
-from console.api_fields import PatternField
-from console.cloud_services import Service
-from console.models import Role
-from console.query_params import NO_NUL, ChoiceParam, IntegerParam, MomentParam, TextParam
+from console.lib.api_faces import ApiError, FaceView
+from console.lib.api_fields import PatternField
+from console.lib.query_params import NO_NUL, ChoiceParam, IntegerParam, MomentParam, TextParam
+from console.lib.time_formats import utc_millis
+from console.tenancy.cloud_services import Service
+from console.tenancy.models import Role
 from failedtasks.api.common import api_actor, api_project
 from failedtasks.confirmations import BadWatermark, sign_watermark, verify_watermark
 from failedtasks.counting import COUNT_LIMIT, revision_and_count
@@ -54,10 +55,7 @@ EXTRA_KEYS, EXTRA_KEY_LENGTH, EXTRA_VALUE_LENGTH = 16, 64, 255
 
 
 def iso(value) -> str | None:
-    if value is None:
-        return None
-    value = value.astimezone(dt_timezone.utc)
-    return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
+    return None if value is None else utc_millis(value)
 
 
 def task_json(row: dict) -> dict:

@@ -9,10 +9,10 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from console.api_faces import FaceView
-from console.cloud_services import Service
-from console.models import Role
-from console.query_params import IntegerParam
+from console.lib.api_faces import FaceView
+from console.lib.query_params import IntegerParam
+from console.tenancy.cloud_services import Service
+from console.tenancy.models import Role
 from failedtasks.api.common import api_actor, api_project, delete_by_job_id
 from failedtasks.models import FailedTask, TaskStatus
 from failedtasks.services import delete_all_now, tallies_for

@@ -4,17 +4,17 @@ Fields, filters, limits and the begin_time format follow the SDRS API reference
 ("Querying Failed Tasks"); errors are {"error": {"code": "SDRS.xxxx", "message": ...}}.
 """
 
-from datetime import timezone as dt_timezone
 
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
-from console.api_faces import FaceView
-from console.cloud_services import Service
-from console.models import Role
-from console.query_params import ChoiceParam, IntegerParam, TextParam
+from console.lib.api_faces import FaceView
+from console.lib.query_params import ChoiceParam, IntegerParam, TextParam
+from console.lib.time_formats import utc_millis
+from console.tenancy.cloud_services import Service
+from console.tenancy.models import Role
 from failedtasks.api.common import api_actor, api_project, delete_by_job_id
 from failedtasks.counting import COUNT_LIMIT, bounded_count, count_beside_page
 from failedtasks.models import FailedTask, FailureStatus, SdrsResourceType
@@ -27,8 +27,7 @@ FIELDS = ("status", "resource_id", "resource_name", "resource_type", "failure_st
 
 def sdrs_time(value) -> str:
     """yyyy-MM-ddTHH:mm:ss.SSSZ, as in the reference's example (2019-01-21T12:56:35.754Z)."""
-    value = value.astimezone(dt_timezone.utc)
-    return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
+    return utc_millis(value)
 
 
 def failure_job(row: dict) -> dict:

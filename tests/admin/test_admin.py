@@ -4,8 +4,9 @@ audited like anywhere else, and the audit cannot be changed."""
 import pytest
 from django.urls import reverse
 
-from console.credentials import create_access_key, issue_token
-from console.models import ApiToken, Project
+from console.identity.credentials import create_access_key, issue_token
+from console.identity.models import ApiToken
+from console.tenancy.models import Project
 from failedtasks.models import DeletedTask, Deletion, FailedTask
 from failedtasks.services import Actor, delete_task, record_failure, tallies_for
 from tests.conftest import confirmation_token, record
@@ -38,13 +39,13 @@ def data(project_a, project_b, operator):
     # 3 projects for the filter, 4 count, 5 the page, 6-7 the date hierarchy's range and days
     ("failedtasks/deletion", 7),
     # 3 regions for the filter, 4 count, 5 full count, 6 the page with regions
-    ("console/project", 6),
+    ("tenancy/project", 6),
     # 3 projects for the filter, 4 count, 5 full count, 6 the page with users and projects
-    ("console/membership", 6),
+    ("tenancy/membership", 6),
     # 3 count, 4 full count, 5 the page with users
-    ("console/accesskey", 5),
-    ("console/apitoken", 6),
-    ("console/resource", 6),
+    ("identity/accesskey", 5),
+    ("identity/apitoken", 6),
+    ("tenancy/resource", 6),
 ])
 def test_every_list_costs_a_fixed_number_of_queries(admin_client, data, model, queries,
                                                     django_assert_num_queries):
@@ -132,17 +133,17 @@ def test_the_audit_is_read_only(admin_client, data):
 
 
 def test_access_keys_never_show_a_secret(admin_client, data):
-    from console.credentials import secret_for
-    from console.models import AccessKey
+    from console.identity.credentials import secret_for
+    from console.identity.models import AccessKey
 
     key = AccessKey.objects.get()
-    html = admin_client.get(reverse("admin:console_accesskey_change", args=[key.pk])).content.decode()
+    html = admin_client.get(reverse("admin:identity_accesskey_change", args=[key.pk])).content.decode()
     assert key.access_key in html and secret_for(key) not in html and key.salt not in html
 
 
 def test_tokens_can_be_revoked(admin_client, data):
     token = ApiToken.objects.get()
-    admin_client.post(reverse("admin:console_apitoken_changelist"),
+    admin_client.post(reverse("admin:identity_apitoken_changelist"),
                       {"action": "revoke_tokens", "_selected_action": [token.pk]})
     token.refresh_from_db()
     assert token.revoked_at is not None

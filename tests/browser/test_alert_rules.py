@@ -7,12 +7,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from alerts.models import AlertRule
-from alerts.worker import deliver_due
-from tests.alerts import conftest as alerts_fixtures
-from tests.alerts.conftest import SECRET, make_rule
+from failedtasks.alerts.models import AlertRule
+from failedtasks.alerts.worker import deliver_due
 from tests.browser.conftest import log_in, screenshot, serious_accessibility_violations
 from tests.conftest import PASSWORD, record
+from tests.failedtasks.alerts import conftest as alerts_fixtures
+from tests.failedtasks.alerts.conftest import SECRET, make_rule
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from console.credentials import create_access_key, issue_token, secret_for
-from console.models import AccessKey
+from console.identity.credentials import create_access_key, issue_token, secret_for
+from console.identity.models import AccessKey
 from tests.browser.conftest import log_in, screenshot, serious_accessibility_violations
 from tests.conftest import PASSWORD
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from console.models import Resource
+from console.tenancy.models import Resource
 from tests.browser.conftest import log_in, screenshot
 from tests.conftest import PASSWORD, record
 

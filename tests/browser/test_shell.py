@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from console.models import Role
+from console.tenancy.models import Role
 from tests.browser.conftest import log_in, screenshot
 from tests.conftest import PASSWORD, make_user, record
 
@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def two_projects(project_a, project_b):
     user = make_user("dana", project_a, Role.OPERATOR)
-    from console.models import Membership
+    from console.tenancy.models import Membership
 
     Membership.objects.create(user=user, project=project_b, role=Role.VIEWER)
     for _ in range(3):

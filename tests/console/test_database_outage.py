@@ -9,9 +9,9 @@ import pytest
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.urls import reverse
 
-from console import errors
-from console.credentials import issue_token
-from console.outage import is_outage
+from console.identity.credentials import issue_token
+from console.lib import errors
+from console.lib.outage import is_outage
 from tests.conftest import record
 
 
@@ -31,7 +31,7 @@ def token(operator, project_a):
 def outage_log(caplog):
     """What the requests logged, as (logger, level, has a traceback, message)."""
     return [(r.name, r.levelname, bool(r.exc_info), r.getMessage()) for r in caplog.records
-            if r.name in ("console.outage", "django.request", "django.server")]
+            if r.name in ("console.lib.outage", "django.request", "django.server")]
 
 
 def test_a_page_answers_503_temporarily_unavailable(database, signed_in, project_a, caplog,
@@ -46,7 +46,7 @@ def test_a_page_answers_503_temporarily_unavailable(database, signed_in, project
     assert "<html" in body and "Temporarily unavailable" in body
     assert "Traceback" not in body
     [(name, level, traceback, message)] = outage_log(caplog)
-    assert (name, level, traceback) == ("console.outage", "ERROR", False)
+    assert (name, level, traceback) == ("console.lib.outage", "ERROR", False)
     assert message.startswith(f"Database unavailable: GET /console/{project_a.pk}/ecs/ answered 503")
     assert "\n" not in message
 
@@ -99,7 +99,7 @@ def test_each_api_answers_503_in_its_own_error_body(database, served_client, pro
         else:
             assert body[key] == value
     assert [(n, level, tb) for n, level, tb, _m in outage_log(caplog)] == [
-        ("console.outage", "ERROR", False)]
+        ("console.lib.outage", "ERROR", False)]
 
 
 def test_keystone_answers_503_in_its_error_body(database, served_client, project_a):
@@ -148,7 +148,7 @@ def test_an_outage_outside_a_view_is_a_503_too(rf, caplog):
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert [(r.name, r.getMessage()) for r in caplog.records] == [
-        ("console.outage", "Database unavailable: GET /console/ answered 503 "
+        ("console.lib.outage", "Database unavailable: GET /console/ answered 503 "
                            "(OperationalError: server closed the connection unexpectedly)")]
 
 

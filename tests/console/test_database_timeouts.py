@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from console.credentials import issue_token
+from console.identity.credentials import issue_token
 from tests.conftest import record
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -78,6 +78,6 @@ def test_readyz_answers_503_while_the_database_is_down(database, served_client, 
     assert response["Retry-After"] == "5"
     assert response.json() == {"status": "unavailable", "database": "unreachable"}
     assert [(r.name, r.levelname, bool(r.exc_info)) for r in caplog.records
-            if r.name.startswith(("console", "django"))] == [("console.outage", "WARNING", False)]
+            if r.name.startswith(("console", "django"))] == [("console.lib.outage", "WARNING", False)]
     database.up()
     assert served_client.get("/readyz").status_code == 200

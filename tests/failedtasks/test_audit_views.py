@@ -6,8 +6,9 @@ import io
 import pytest
 from django.urls import reverse
 
-from console.models import Role
-from failedtasks.models import Channel, Deletion, FailedTask
+from console.identity.models import Channel
+from console.tenancy.models import Role
+from failedtasks.models import Deletion, FailedTask
 from failedtasks.services import Actor, delete_all_seen, delete_task
 from tests.conftest import current_revision, make_user, record
 
@@ -112,7 +113,7 @@ def test_the_page_costs_the_same_at_any_size(login, superuser, project_a, operat
 
 def test_an_admin_of_one_project_with_a_role_elsewhere_sees_only_theirs(project_a, project_b,
                                                                        login, trail):
-    from console.models import Membership
+    from console.tenancy.models import Membership
 
     mixed = make_user("mia", project_a, Role.ADMIN)
     Membership.objects.create(user=mixed, project=project_b, role=Role.OPERATOR)

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from console.models import Role
+from console.tenancy.models import Role
 from failedtasks import confirmations
 from failedtasks.models import DeletedTask, Deletion, FailedTask, ProjectRevision, Scope, TaskStatus
 from failedtasks.services import record_failure, tallies_for

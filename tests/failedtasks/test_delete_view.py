@@ -9,15 +9,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from console.identity.models import Channel
 from failedtasks import confirmations
-from failedtasks.models import (
-    Channel,
-    DeletedTask,
-    Deletion,
-    FailedTask,
-    Scope,
-    TaskStatus,
-)
+from failedtasks.models import DeletedTask, Deletion, FailedTask, Scope, TaskStatus
 from failedtasks.services import record_failure, tallies_for
 from tests import conftest
 from tests.conftest import record

@@ -5,7 +5,7 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from console.models import Project, Role
+from console.tenancy.models import Project, Role
 from failedtasks.insights import PERIODS, failure_insights
 from failedtasks.models import ErrorCode
 from tests.conftest import make_user, record

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from console.models import Membership, Role
+from console.tenancy.models import Membership, Role
 from failedtasks.models import ErrorCode
 from tests.conftest import make_user, record
 

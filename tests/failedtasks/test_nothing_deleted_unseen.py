@@ -15,7 +15,7 @@ import requests
 from django.test import Client
 from django.urls import reverse
 
-from console.credentials import issue_token
+from console.identity.credentials import issue_token
 from failedtasks.models import DeletedTask, Deletion, FailedTask, TaskStatus
 from tests.failedtasks.test_concurrency import run_in_threads, tallies_match_rows
 

@@ -20,8 +20,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from console.credentials import issue_token
-from console.models import Project, Region, Role
+from console.identity.credentials import issue_token
+from console.tenancy.models import Project, Region, Role
 from failedtasks.demo import generate_tasks
 from failedtasks.listing import PAGE_SIZE
 from failedtasks.models import FailedTask, ProjectRevision

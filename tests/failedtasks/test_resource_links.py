@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from console.models import Resource
+from console.tenancy.models import Resource
 from tests.conftest import record
 
 pytestmark = pytest.mark.django_db

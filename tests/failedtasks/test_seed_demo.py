@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from console.models import Membership, Project, Region, Resource, Role
+from console.tenancy.models import Membership, Project, Region, Resource, Role
 from failedtasks.models import FailedTask, TaskStatus
 from failedtasks.services import recount_tallies, tallies_for
 

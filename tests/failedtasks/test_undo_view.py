@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from console.models import Role
+from console.tenancy.models import Role
 from failedtasks.models import Deletion, FailedTask
 from failedtasks.services import tallies_for
 from tests.conftest import confirmed, make_user, record

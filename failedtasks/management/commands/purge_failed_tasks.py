@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from failedtasks.models import Channel
+from console.identity.models import Channel
 from failedtasks.services import Actor, purge_older_than
 
 UNITS = {"d": "days", "h": "hours", "w": "weeks"}
