@@ -184,10 +184,11 @@ def choose_subject(counter_project: str) -> paths.Subject:
 
 def describe(subject: paths.Subject) -> str:
     from console.tenancy.models import Project
-    from failedtasks.services import tallies_for
+    from failedtasks.models import TaskTally
 
     project = Project.objects.get(pk=subject.project)
-    ecs, sdrs = tallies_for(project, "ecs"), tallies_for(project, "sdrs")
+    ecs = TaskTally.objects.for_service(project, "ecs")
+    sdrs = TaskTally.objects.for_service(project, "sdrs")
     return (f"project {project.name} ({ecs.in_category('creation'):,} ECS Creation Failures, "
             f"{sdrs.listed:,} SDRS tasks); searches: {subject.name_fragment!r}, "
             f"{subject.id_prefix!r}, {subject.error_code!r}")

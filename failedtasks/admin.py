@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from console.identity.models import Channel
 from console.lib.errors import Invalid
 from console.tenancy.models import Project
+from failedtasks.actors import Actor
 from failedtasks.confirmations import FIELD, sign_revisions, verify_revisions
 from failedtasks.models import DeletedTask, Deletion, ErrorCode, FailedTask, ProjectRevision
-from failedtasks.services import Actor, delete_all_seen
+from failedtasks.services import delete_all_seen
 
 
 class EstimatedCountPaginator(Paginator):

@@ -15,8 +15,14 @@ from console.tenancy.cloud_services import SERVICES
 from console.tenancy.models import Project
 from failedtasks.counting import Count, bounded_counts, revision_and_count
 from failedtasks.insights import PERIODS
-from failedtasks.models import Category, FailedTask, FailedTaskQuerySet, TaskStatus
-from failedtasks.services import Tallies, tallies_for
+from failedtasks.models import (
+    Category,
+    FailedTask,
+    FailedTaskQuerySet,
+    Tallies,
+    TaskStatus,
+    TaskTally,
+)
 
 PAGE_SIZE = 10
 SEARCH_MAX_LENGTH = 100
@@ -109,7 +115,7 @@ class TaskListing:
 
     @cached_property
     def tallies(self) -> Tallies:
-        return tallies_for(self.project, self.service)
+        return TaskTally.objects.for_service(self.project, self.service)
 
     @cached_property
     def counts_in_period(self) -> dict[str, Count]:

@@ -1,8 +1,11 @@
 """Failed tasks, the error-code catalog, the per-project tallies and the deletion audit.
 
-Queries live on FailedTaskQuerySet; every mutation goes through
-failedtasks.services so that it is audited and the tallies stay exact.
+Queries live on the querysets (FailedTaskQuerySet, TaskTally's for the counts);
+every mutation goes through failedtasks.services so that it is audited and the
+tallies stay exact.
 """
+
+import dataclasses
 
 from django.conf import settings
 from django.db import models
@@ -281,7 +284,32 @@ class ProjectRevision(models.Model):
         return f"{self.project_id} at revision {self.revision}"
 
 
+@dataclasses.dataclass(frozen=True)
+class Tallies:
+    """The counts of one project's tasks in one service, as TaskTally keeps them."""
+
+    # (category, status) -> how many
+    counts: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)
+
+    @property
+    def failed(self) -> int:
+        return sum(n for (_, status), n in self.counts.items() if status == TaskStatus.FAIL)
+
+    def in_category(self, category: str) -> int:
+        return sum(n for (cat, _), n in self.counts.items() if cat == category)
+
+    @property
+    def listed(self) -> int:
+        return sum(self.counts.values())
+
+
 class TaskTallyQuerySet(models.QuerySet):
+    def for_service(self, project, service: str) -> Tallies:
+        """A project's tallies in one service, in one query: what the counter, the
+        dialog's tabs and the KPS total read."""
+        rows = self.filter(project=project, service=service, count__gt=0)
+        return Tallies({(row.category, row.status): row.count for row in rows})
+
     def tallied(self, project=models.OuterRef("pk"), **filters) -> Coalesce:
         """How many of a project's tasks the tallies hold, narrowed by service,
         category or status (a filter left empty does not narrow): a subquery to

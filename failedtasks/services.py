@@ -1,4 +1,6 @@
-"""Every change to failed tasks: recording, deleting, restoring.
+"""Every change to failed tasks: recording, deleting, restoring. Changes only:
+reads live on the models' querysets, and who acts arrives as an Actor that the
+caller built (failedtasks.actors); nothing here reads a request.
 
 The console views, the three API faces, the admin and the management commands
 all call these functions, so each rule lives once: deletions are audited with a
@@ -14,17 +16,14 @@ protocol (docs/deletion-guarantee.md):
   creation that has since failed), carries a higher revision and survives.
 """
 
-from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from console.identity.client_address import client_address
-from console.identity.models import Channel
 from console.tenancy.models import Project
+from failedtasks.actors import Actor
 from failedtasks.models import (
     DeletedTask,
     Deletion,
@@ -39,46 +38,6 @@ from failedtasks.models import (
 from failedtasks.signals import failure_recorded
 
 TallyKey = tuple[str, str, str]  # (service, category, status)
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who asks for a change, and through which door: what the audit records."""
-
-    user: Any
-    channel: str = Channel.CONSOLE
-    remote_addr: str | None = None
-
-    @classmethod
-    def from_request(cls, request, channel: str = Channel.CONSOLE) -> "Actor":
-        return cls(user=request.user, channel=channel, remote_addr=client_address(request))
-
-    @property
-    def name(self) -> str:
-        return getattr(self.user, "username", "") or "system"
-
-
-@dataclass(frozen=True)
-class Tallies:
-    """The counts of one project's tasks in one service, read from TaskTally."""
-
-    counts: dict[tuple[str, str], int] = field(default_factory=dict)  # (category, status) -> n
-
-    @property
-    def failed(self) -> int:
-        return sum(n for (_, status), n in self.counts.items() if status == TaskStatus.FAIL)
-
-    def in_category(self, category: str) -> int:
-        return sum(n for (cat, _), n in self.counts.items() if cat == category)
-
-    @property
-    def listed(self) -> int:
-        return sum(self.counts.values())
-
-
-def tallies_for(project: Project, service: str) -> Tallies:
-    rows = TaskTally.objects.filter(project=project, service=service, count__gt=0)
-    return Tallies({(r.category, r.status): r.count for r in rows})
 
 
 def _adjust_tallies(project_id: str, deltas: dict[TallyKey, int]) -> None:

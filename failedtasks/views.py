@@ -25,6 +25,7 @@ from console.tenancy.cloud_services import SERVICES
 from console.tenancy.models import Role
 from console.tenancy.scoping import project_for
 from failedtasks import confirmations
+from failedtasks.actors import Actor
 from failedtasks.catalog import entries_for
 from failedtasks.confirmations import Pinned
 from failedtasks.insights import PERIODS
@@ -33,7 +34,6 @@ from failedtasks.models import Category, Deletion, ErrorCode, FailedTask
 from failedtasks.new_failures import NewFailures
 from failedtasks.resource_links import resource_links
 from failedtasks.services import (
-    Actor,
     CannotUndo,
     NothingToDelete,
     delete_all_seen,

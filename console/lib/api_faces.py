@@ -46,6 +46,16 @@ class FaceView(APIView):
 
     error_serializer: type  # a Serializer of ApiError
 
+    def perform_authentication(self, request):
+        """A method the route does not have is refused first, before the credentials
+        are read: a 405 (with Allow) in the face's body, for anyone, at no query. It
+        tells nothing about the project or its tasks, only what the route accepts,
+        which the schema says as well."""
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise exceptions.MethodNotAllowed(request.method)
+        super().perform_authentication(request)
+
     def error_body(self, status: int, message: str) -> dict:
         return self.error_serializer(ApiError(status, message)).data
 

@@ -1,8 +1,9 @@
 """Serializer fields the API faces share, each described exactly in the schema
-(console.lib.openapi) by what it accepts."""
+(console.lib.openapi) by what it accepts, and the shape of the items they answer."""
 
 import re
 
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 
@@ -35,3 +36,39 @@ class JSONIntegerField(serializers.IntegerField):
         if isinstance(data, float) and not data.is_integer():
             self.fail("invalid")
         return super().to_internal_value(int(data))
+
+
+class ItemShape:
+    """One item of a face's answer, its fields defined once: the function that builds
+    an item from a values() row and the serializer that describes it in the schema
+    both come from one mapping of output name -> (serializer field, source), where the
+    source is a values() column copied as it is ("column"), a key of a JSON column
+    ("column.key", "" when absent), or a function of the row.
+
+    The items are built by plain dict look-ups, not by a Serializer per row: a page
+    of a thousand rows costs what a hand-written function costs.
+    """
+
+    def __init__(self, component_name: str, fields: dict):
+        self.serializer = inline_serializer(
+            component_name, {name: field for name, (field, _source) in fields.items()})
+        # One dict display, as a hand-written function would build it: a loop over
+        # the fields per row would cost a fifth more.
+        functions, entries = {}, []
+        for name, (_field, source) in fields.items():
+            if isinstance(source, str) and "." in source:  # a key of a JSON column
+                column, key = source.split(".", 1)
+                entries.append(f"{name!r}: (row[{column!r}] or {{}}).get({key!r}, '')")
+            elif isinstance(source, str):
+                entries.append(f"{name!r}: row[{source!r}]")
+            else:
+                functions[f"compute_{len(functions)}"] = source
+                entries.append(f"{name!r}: compute_{len(functions) - 1}(row)")
+        self._build = eval(f"lambda row: {{{', '.join(entries)}}}", functions)
+
+    def __call__(self, row: dict) -> dict:
+        return self._build(row)
+
+    def many(self) -> serializers.Serializer:
+        """The schema of a list of items."""
+        return self.serializer.__class__(many=True)

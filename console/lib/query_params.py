@@ -1,8 +1,15 @@
-"""Query parameters of the API faces, each declared once.
+"""Query parameters of the API faces, each rule declared once.
 
-The same declaration reads the parameter from a request (a 400 in the face's
-error body when it is malformed) and describes it in the OpenAPI schema, so what
-the schema promises and what the server accepts cannot drift apart.
+A face declares its query as a QueryParameters serializer of the fields below.
+The same declaration validates the request (a 400 in the face's error body when
+a parameter is malformed, naming the first one in declaration order) and
+describes each parameter in the OpenAPI schema (drf-spectacular explodes the
+serializer into query parameters, each field giving its own schema), so what the
+schema promises and what the server accepts cannot drift apart.
+
+IntegerParam, TextParam, ChoiceParam and MomentParam declare one parameter on its own, for a
+face that reads its query by hand; they read and describe it through the same
+fields.
 """
 
 import re
@@ -11,53 +18,179 @@ from datetime import datetime
 from datetime import timezone as dt_timezone
 
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.fields import empty
 
 # DRF refuses NUL in every text field; parameters and the schema say the same.
 NO_NUL = "^[^\\u0000]*$"
 
 
-def _invalid(name: str, message: str) -> ValidationError:
-    return ValidationError({name: [message]})
+class QueryField(serializers.Field):
+    """One query parameter. Absent, it takes its default; present, even empty, it is
+    validated (DRF's own fields would take an empty value for an absent one)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("default", None)
+        super().__init__(**kwargs)
+        set_override(self, "field", self.openapi_schema)  # how drf-spectacular describes it
+
+    @property
+    def openapi_schema(self) -> dict:
+        raise NotImplementedError
+
+    def get_value(self, dictionary):
+        return dictionary.get(self.field_name, empty)  # the last value, if repeated
+
+    def to_representation(self, value):
+        return value
+
+
+class WholeNumberField(QueryField):
+    """A whole number in [low, high], written in ASCII digits."""
+
+    def __init__(self, *, low: int, high: int, default: int, **kwargs):
+        self.low, self.high = low, high
+        kwargs.setdefault("help_text", f"{low} to {high}, default {default}.")
+        super().__init__(default=default, **kwargs)
+
+    @property
+    def openapi_schema(self) -> dict:
+        return {"type": "integer", "minimum": self.low, "maximum": self.high,
+                "default": self.default}
+
+    def to_internal_value(self, raw: str) -> int:
+        message = f"A whole number from {self.low} to {self.high}."
+        if not (raw.isascii() and raw.lstrip("-").isdigit()) or len(raw) > 19:
+            raise ValidationError(message)
+        value = int(raw)
+        if not self.low <= value <= self.high:
+            raise ValidationError(message)
+        return value
+
+
+class TextField(QueryField):
+    """Free text of min_length to max_length characters, no NUL. With a pattern, the
+    whole value must match it (and then it may not be empty unless the pattern allows
+    that)."""
+
+    def __init__(self, *, max_length: int, min_length: int = 0, pattern: str | None = None,
+                 mismatch: str = "Not in the expected form.", **kwargs):
+        self.max_length, self.min_length = max_length, min_length
+        self.pattern, self.mismatch = pattern, mismatch
+        super().__init__(**kwargs)
+
+    @property
+    def openapi_schema(self) -> dict:
+        schema = {"type": "string", "maxLength": self.max_length,
+                  "pattern": f"^(?:{self.pattern})$" if self.pattern else NO_NUL}
+        if self.min_length:
+            schema["minLength"] = self.min_length
+        return schema
+
+    def to_internal_value(self, value: str) -> str:
+        if not self.min_length <= len(value) <= self.max_length or "\x00" in value:
+            raise ValidationError(f"{self.min_length} to {self.max_length} printable characters.")
+        if self.pattern and not re.fullmatch(self.pattern, value):
+            raise ValidationError(self.mismatch)
+        return value
+
+
+class ChoiceField(QueryField):
+    """One of a fixed set of values, compared exactly."""
+
+    def __init__(self, choices, **kwargs):
+        self.choices = tuple(choices)
+        super().__init__(**kwargs)
+
+    @property
+    def openapi_schema(self) -> dict:
+        return {"type": "string", "enum": list(self.choices)}
+
+    def to_internal_value(self, value: str) -> str:
+        if value not in self.choices:
+            raise ValidationError(f"One of {', '.join(self.choices)}.")
+        return value
+
+
+class MomentField(QueryField):
+    """An instant in ISO 8601 with its offset or Z (2026-01-31T08:00:00Z), read as UTC.
+
+    Without an offset the instant would depend on the server's time zone, so it
+    is refused rather than guessed."""
+
+    MAX_LENGTH = 40
+
+    @property
+    def openapi_schema(self) -> dict:
+        return {"type": "string", "format": "date-time", "maxLength": self.MAX_LENGTH}
+
+    def to_internal_value(self, raw: str) -> datetime:
+        message = "An ISO 8601 date and time with an offset or Z, e.g. 2026-01-31T08:00:00Z."
+        try:
+            value = None
+            if len(raw) <= self.MAX_LENGTH and raw.isprintable():
+                value = parse_datetime(raw)
+            if value is None or value.tzinfo is None:
+                raise ValidationError(message)
+            return value.astimezone(dt_timezone.utc)
+        except (ValueError, OverflowError):  # a day that does not exist; past year 9999 in UTC
+            raise ValidationError(message)
+
+
+class QueryParameters(serializers.Serializer):
+    """A face's query: give it to extend_schema(parameters=[...]) for the schema, and
+    read a request's with read()."""
+
+    @classmethod
+    def read(cls, request) -> dict:
+        """The validated parameters (a ValidationError, the face's 400, when one is not)."""
+        query = cls(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return query.validated_data
+
+
+def _read_one(field: QueryField, name: str, params):
+    field.bind(name, None)
+    raw = field.get_value(params)
+    if raw is empty:
+        return field.default
+    try:
+        return field.to_internal_value(raw)
+    except ValidationError as error:
+        raise ValidationError({name: error.detail})
+
+
+def _parameter(field: QueryField, name: str) -> OpenApiParameter:
+    return OpenApiParameter(name, field.openapi_schema, description=field.help_text or "")
 
 
 @dataclass(frozen=True)
 class IntegerParam:
-    """A whole number in [low, high], written in ASCII digits; absent: the default."""
+    """A WholeNumberField on its own."""
 
     name: str
     default: int
     low: int
     high: int
 
+    @property
+    def field(self) -> WholeNumberField:
+        return WholeNumberField(low=self.low, high=self.high, default=self.default)
+
     def read(self, params) -> int:
-        raw = params.get(self.name)
-        if raw is None:
-            return self.default
-        message = f"A whole number from {self.low} to {self.high}."
-        if not (raw.isascii() and raw.lstrip("-").isdigit()) or len(raw) > 19:
-            raise _invalid(self.name, message)
-        value = int(raw)
-        if not self.low <= value <= self.high:
-            raise _invalid(self.name, message)
-        return value
+        return _read_one(self.field, self.name, params)
 
     @property
     def openapi(self) -> OpenApiParameter:
-        return OpenApiParameter(
-            self.name,
-            {"type": "integer", "minimum": self.low, "maximum": self.high, "default": self.default},
-            description=f"{self.low} to {self.high}, default {self.default}.",
-        )
+        return _parameter(self.field, self.name)
 
 
 @dataclass(frozen=True)
 class TextParam:
-    """Free text of at most max_length characters (no NUL); absent: None.
-
-    With a pattern, the whole value must match it (and then it may not be empty
-    unless the pattern allows that)."""
+    """A TextField on its own; absent: None."""
 
     name: str
     max_length: int
@@ -66,71 +199,54 @@ class TextParam:
     pattern: str | None = None
     mismatch: str = "Not in the expected form."
 
+    @property
+    def field(self) -> TextField:
+        return TextField(max_length=self.max_length, min_length=self.min_length,
+                         pattern=self.pattern, mismatch=self.mismatch,
+                         help_text=self.description)
+
     def read(self, params) -> str | None:
-        value = params.get(self.name)
-        if value is None:
-            return None
-        if not self.min_length <= len(value) <= self.max_length or "\x00" in value:
-            raise _invalid(self.name, f"{self.min_length} to {self.max_length} printable "
-                                      "characters.")
-        if self.pattern and not re.fullmatch(self.pattern, value):
-            raise _invalid(self.name, self.mismatch)
-        return value
+        return _read_one(self.field, self.name, params)
 
     @property
     def openapi(self) -> OpenApiParameter:
-        schema = {"type": "string", "maxLength": self.max_length,
-                  "pattern": f"^(?:{self.pattern})$" if self.pattern else NO_NUL}
-        if self.min_length:
-            schema["minLength"] = self.min_length
-        return OpenApiParameter(self.name, schema, description=self.description)
+        return _parameter(self.field, self.name)
 
 
 @dataclass(frozen=True)
 class ChoiceParam:
-    """One of a fixed set of values; absent: None."""
+    """A ChoiceField on its own; absent: None."""
 
     name: str
     choices: tuple[str, ...]
     description: str = ""
 
+    @property
+    def field(self) -> ChoiceField:
+        return ChoiceField(self.choices, help_text=self.description)
+
     def read(self, params) -> str | None:
-        value = params.get(self.name)
-        if value is not None and value not in self.choices:
-            raise _invalid(self.name, f"One of {', '.join(self.choices)}.")
-        return value
+        return _read_one(self.field, self.name, params)
 
     @property
     def openapi(self) -> OpenApiParameter:
-        return OpenApiParameter(self.name, {"type": "string", "enum": list(self.choices)},
-                                description=self.description)
+        return _parameter(self.field, self.name)
 
 
 @dataclass(frozen=True)
 class MomentParam:
-    """An instant in ISO 8601 with its offset or Z (2026-01-31T08:00:00Z); absent: None.
-
-    Without an offset the instant would depend on the server's time zone, so it
-    is refused rather than guessed."""
+    """A MomentField on its own; absent: None."""
 
     name: str
     description: str = ""
 
+    @property
+    def field(self) -> MomentField:
+        return MomentField(help_text=self.description)
+
     def read(self, params) -> datetime | None:
-        raw = params.get(self.name)
-        if raw is None:
-            return None
-        message = "An ISO 8601 date and time with an offset or Z, e.g. 2026-01-31T08:00:00Z."
-        try:
-            value = parse_datetime(raw) if len(raw) <= 40 and raw.isprintable() else None
-            if value is None or value.tzinfo is None:
-                raise ValueError
-            return value.astimezone(dt_timezone.utc)
-        except (ValueError, OverflowError):  # a day that does not exist; past year 9999 in UTC
-            raise _invalid(self.name, message)
+        return _read_one(self.field, self.name, params)
 
     @property
     def openapi(self) -> OpenApiParameter:
-        return OpenApiParameter(
-            self.name, {"type": "string", "format": "date-time", "maxLength": 40},
-            description=self.description)
+        return _parameter(self.field, self.name)

@@ -5,13 +5,13 @@ from django.core.exceptions import PermissionDenied
 from rest_framework import exceptions
 
 from console.identity.authentication import Credential, scoped_project_allows
-from console.identity.client_address import client_address
 from console.identity.models import Channel
 from console.lib.errors import NotFound
 from console.tenancy.models import Role
 from console.tenancy.scoping import project_for
+from failedtasks.actors import Actor
 from failedtasks.models import FailedTask
-from failedtasks.services import Actor, NothingToDelete, delete_task
+from failedtasks.services import NothingToDelete, delete_task
 
 JOB_ID_LENGTH = FailedTask._meta.get_field("job_id").max_length
 
@@ -29,7 +29,7 @@ def api_project(request, project_id: str, need: str = Role.VIEWER):
 def api_actor(request) -> Actor:
     credential = request.auth
     channel = credential.channel if isinstance(credential, Credential) else Channel.SESSION_API
-    return Actor(user=request.user, channel=channel, remote_addr=client_address(request))
+    return Actor.from_request(request, channel)
 
 
 def delete_by_job_id(tasks, job_id: str, actor: Actor) -> None:

@@ -10,12 +10,13 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from console.lib.api_faces import FaceView
-from console.lib.query_params import IntegerParam
+from console.lib.api_fields import ItemShape
+from console.lib.query_params import QueryParameters, WholeNumberField
 from console.tenancy.cloud_services import Service
 from console.tenancy.models import Role
 from failedtasks.api.common import api_actor, api_project, delete_by_job_id
-from failedtasks.models import FailedTask, TaskStatus
-from failedtasks.services import delete_all_now, tallies_for
+from failedtasks.models import FailedTask, TaskStatus, TaskTally
+from failedtasks.services import delete_all_now
 
 ERROR_CODES = {400: "KPS.0400", 401: "KPS.0401", 403: "KPS.0403", 404: "KPS.0404"}
 FIELDS = ("job_id", "job_type", "status", "failed_at", "error_code", "fail_reason",
@@ -31,35 +32,29 @@ def operate_type(row: dict) -> str:
     return f"{'RUNNING' if row['status'] == TaskStatus.RUNNING else 'FAILED'}_{verb}"
 
 
-def failed_task(row: dict) -> dict:
-    extra = row["extra"] or {}
-    return {
-        "task_id": row["job_id"],
-        "operate_type": operate_type(row),
-        "task_time": str(int(row["failed_at"].timestamp() * 1000)),
-        "task_error_code": row["error_code"] or None,
-        "task_error_msg": row["fail_reason"],
-        "server_name": extra.get("server_name", ""),
-        "server_id": extra.get("server_id", ""),
-        "keypair_name": extra.get("keypair_name") or row["resource_name"],
-    }
+# A task as the reference names its fields: output name -> (schema, source).
+FAILED_TASK = ItemShape("KpsFailedTask", {
+    "task_id": (serializers.CharField(), "job_id"),
+    "operate_type": (serializers.CharField(), operate_type),
+    "task_time": (serializers.CharField(help_text="Epoch milliseconds."),
+                  lambda row: str(int(row["failed_at"].timestamp() * 1000))),
+    "task_error_code": (serializers.CharField(allow_null=True),
+                        lambda row: row["error_code"] or None),
+    "task_error_msg": (serializers.CharField(), "fail_reason"),
+    "server_name": (serializers.CharField(), "extra.server_name"),
+    "server_id": (serializers.CharField(), "extra.server_id"),
+    "keypair_name": (serializers.CharField(),
+                     lambda row: (row["extra"] or {}).get("keypair_name") or row["resource_name"]),
+})
 
 
-LIMIT = IntegerParam("limit", default=1000, low=1, high=1000)
-OFFSET = IntegerParam("offset", default=0, low=0, high=2**31 - 1)
+class FailedTasksQuery(QueryParameters):
+    limit = WholeNumberField(low=1, high=1000, default=1000)
+    offset = WholeNumberField(low=0, high=2**31 - 1, default=0)
 
 
 def _kps_tasks(project):
     return FailedTask.objects.for_project(project).for_service(Service.KPS)
-
-
-TaskSchema = inline_serializer("KpsFailedTask", {
-    "task_id": serializers.CharField(), "operate_type": serializers.CharField(),
-    "task_time": serializers.CharField(help_text="Epoch milliseconds."),
-    "task_error_code": serializers.CharField(allow_null=True),
-    "task_error_msg": serializers.CharField(), "server_name": serializers.CharField(),
-    "server_id": serializers.CharField(), "keypair_name": serializers.CharField(),
-})
 
 
 class KpsError(serializers.Serializer):
@@ -79,21 +74,21 @@ class FailedTasks(KpsView):
 
     @extend_schema(
         operation_id="kps_list_failed_task", tags=["KPS"],
-        parameters=[LIMIT.openapi, OFFSET.openapi],
+        parameters=[FailedTasksQuery],
         responses={200: inline_serializer("KpsFailedTasks", {
             "total": serializers.IntegerField(help_text=(
                 "Every key pair task of the project, failed or running: exact, from kept "
                 "tallies rather than a count of rows.")),
-            "tasks": TaskSchema.__class__(many=True)})},
+            "tasks": FAILED_TASK.many()})},
     )
     def get(self, request, project_id):
         project = api_project(request, project_id)
-        limit, offset = LIMIT.read(request.query_params), OFFSET.read(request.query_params)
-        tasks = _kps_tasks(project)
-        rows = tasks.newest_first().page(offset, offset + limit).values(*FIELDS)
+        query = FailedTasksQuery.read(request)
+        offset = query["offset"]
+        rows = _kps_tasks(project).newest_first().page(offset, offset + query["limit"])
         # The total from the tallies: the same number as a COUNT, at any size.
-        total = tallies_for(project, Service.KPS).listed
-        return Response({"total": total, "tasks": [failed_task(r) for r in rows]})
+        total = TaskTally.objects.for_service(project, Service.KPS).listed
+        return Response({"total": total, "tasks": [FAILED_TASK(r) for r in rows.values(*FIELDS)]})
 
     @extend_schema(operation_id="kps_delete_all_failed_task", tags=["KPS"], responses={200: None})
     def delete(self, request, project_id):

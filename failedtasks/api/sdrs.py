@@ -11,7 +11,8 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from console.lib.api_faces import FaceView
-from console.lib.query_params import ChoiceParam, IntegerParam, TextParam
+from console.lib.api_fields import ItemShape
+from console.lib.query_params import ChoiceField, QueryParameters, TextField, WholeNumberField
 from console.lib.time_formats import utc_millis
 from console.tenancy.cloud_services import Service
 from console.tenancy.models import Role
@@ -30,40 +31,43 @@ def sdrs_time(value) -> str:
     return utc_millis(value)
 
 
-def failure_job(row: dict) -> dict:
-    return {
-        "job_status": row["status"],
-        "resource_id": row["resource_id"],
-        "resource_name": row["resource_name"],
-        "resource_type": row["resource_type"],
-        "failure_status": row["failure_status"],
-        "job_id": row["job_id"],
-        "job_type": row["job_type"],
-        "begin_time": sdrs_time(row["begin_time"] or row["failed_at"]),
-        "error_code": row["error_code"],
-        "fail_reason": row["fail_reason"],
-    }
+def _begin_time(row: dict) -> str:
+    return sdrs_time(row["begin_time"] or row["failed_at"])
 
 
+# A failed job as the reference names its fields: output name -> (schema, source).
+FAILURE_JOB = ItemShape("SdrsFailureJob", {
+    "job_status": (serializers.CharField(), "status"),
+    "resource_id": (serializers.CharField(), "resource_id"),
+    "resource_name": (serializers.CharField(), "resource_name"),
+    "resource_type": (serializers.CharField(), "resource_type"),
+    "failure_status": (serializers.CharField(), "failure_status"),
+    "job_id": (serializers.CharField(), "job_id"),
+    "job_type": (serializers.CharField(), "job_type"),
+    "begin_time": (serializers.CharField(), _begin_time),
+    "error_code": (serializers.CharField(), "error_code"),
+    "fail_reason": (serializers.CharField(), "fail_reason"),
+})
 GROUP_ID_LENGTH = 64
-FAILURE_STATUS = ChoiceParam("failure_status", tuple(FailureStatus.values))
-RESOURCE_NAME = TextParam("resource_name", 255, "Part of the resource name, any case.")
-SERVER_GROUP_ID = TextParam("server_group_id", GROUP_ID_LENGTH,
-                            "A protection group's id: that group's jobs instead of group-level ones.")
-RESOURCE_TYPE = ChoiceParam("resource_type", tuple(SdrsResourceType.values))
-LIMIT = IntegerParam("limit", default=1000, low=0, high=1000)
-OFFSET = IntegerParam("offset", default=0, low=0, high=2**31 - 1)
+
+
+class FailureJobsQuery(QueryParameters):
+    """The list's query, in the order its parameters are checked."""
+
+    limit = WholeNumberField(low=0, high=1000, default=1000)
+    offset = WholeNumberField(low=0, high=2**31 - 1, default=0)
+    failure_status = ChoiceField(FailureStatus.values)
+    resource_type = ChoiceField(SdrsResourceType.values)
+    server_group_id = TextField(
+        max_length=GROUP_ID_LENGTH,
+        help_text="A protection group's id: that group's jobs instead of group-level ones.")
+    resource_name = TextField(max_length=255, help_text="Part of the resource name, any case.")
 
 
 def _failed_jobs(project):
     return FailedTask.objects.for_project(project).for_service(Service.SDRS).failed()
 
 
-FailureJobSchema = inline_serializer("SdrsFailureJob", {
-    name: serializers.CharField() for name in (
-        "job_status", "resource_id", "resource_name", "resource_type", "failure_status",
-        "job_id", "job_type", "begin_time", "error_code", "fail_reason")
-})
 NO_BODY = {200: None}
 COUNT_HELP = (
     f"How many jobs match. Exact up to {COUNT_LIMIT:,}; past that, counting stops and count "
@@ -94,31 +98,28 @@ class FailureJobs(SdrsView):
 
     @extend_schema(
         operation_id="sdrs_list_failure_jobs", tags=["SDRS"],
-        parameters=[p.openapi for p in (FAILURE_STATUS, RESOURCE_NAME, SERVER_GROUP_ID,
-                                        RESOURCE_TYPE, LIMIT, OFFSET)],
+        parameters=[FailureJobsQuery],
         responses={200: inline_serializer("SdrsFailureJobs", {
             "count": serializers.IntegerField(help_text=COUNT_HELP),
-            "failure_jobs": FailureJobSchema.__class__(many=True)})},
+            "failure_jobs": FAILURE_JOB.many()})},
     )
     def get(self, request, project_id):
         project = api_project(request, project_id)
-        params = request.query_params
-        limit, offset = LIMIT.read(params), OFFSET.read(params)
-        failure_status, resource_type = FAILURE_STATUS.read(params), RESOURCE_TYPE.read(params)
-        jobs = _failed_jobs(project).in_group(SERVER_GROUP_ID.read(params) or "")
-        if failure_status:
-            jobs = jobs.filter(failure_status=failure_status)
-        if resource_type:
-            jobs = jobs.filter(resource_type=resource_type)
-        resource_name = RESOURCE_NAME.read(params)
-        if resource_name:
-            jobs = jobs.named_like(resource_name)
+        query = FailureJobsQuery.read(request)
+        limit, offset = query["limit"], query["offset"]
+        jobs = _failed_jobs(project).in_group(query["server_group_id"] or "")
+        if query["failure_status"]:
+            jobs = jobs.filter(failure_status=query["failure_status"])
+        if query["resource_type"]:
+            jobs = jobs.filter(resource_type=query["resource_type"])
+        if query["resource_name"]:
+            jobs = jobs.named_like(query["resource_name"])
         # One row past the page tells whether more follow it.
         rows = list(jobs.newest_first().page(offset, offset + limit + 1).values(*FIELDS))
         # The tallies do not know protection groups, so the jobs are counted, but
         # only so far: never every row of a million (COUNT_HELP).
         count = count_beside_page(bounded_count(jobs), offset, limit, len(rows))
-        return Response({"count": count, "failure_jobs": [failure_job(r) for r in rows[:limit]]})
+        return Response({"count": count, "failure_jobs": [FAILURE_JOB(r) for r in rows[:limit]]})
 
 
 class FailureJob(SdrsView):

@@ -6,7 +6,7 @@ from django.utils.translation import pgettext
 
 from failedtasks import labels
 from failedtasks.counter_views import counter_context
-from failedtasks.services import tallies_for
+from failedtasks.models import TaskTally
 
 register = template.Library()
 
@@ -48,4 +48,5 @@ def urlencode_dict(params: dict) -> str:
 @register.inclusion_tag("failedtasks/_counter.html")
 def failed_task_counter(project, service):
     """The Failed Tasks counter for a service page: one tally read."""
-    return counter_context(project, service.code, tallies_for(project, service.code).failed)
+    failed = TaskTally.objects.for_service(project, service.code).failed
+    return counter_context(project, service.code, failed)

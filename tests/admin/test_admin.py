@@ -7,8 +7,9 @@ from django.urls import reverse
 from console.identity.credentials import create_access_key, issue_token
 from console.identity.models import ApiToken
 from console.tenancy.models import Project
-from failedtasks.models import DeletedTask, Deletion, FailedTask
-from failedtasks.services import Actor, delete_task, record_failure, tallies_for
+from failedtasks.actors import Actor
+from failedtasks.models import DeletedTask, Deletion, FailedTask, TaskTally
+from failedtasks.services import delete_task, record_failure
 from tests.conftest import confirmation_token, record
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +83,7 @@ def test_deleting_in_the_admin_is_audited(admin_client, data, project_a, superus
     deletion = Deletion.objects.get(channel="admin")
     assert deletion.actor == superuser and deletion.deleted_count == len(ids)
     assert DeletedTask.objects.filter(deletion=deletion).count() == len(ids)
-    assert tallies_for(project_a, "ecs").failed == 0
+    assert TaskTally.objects.for_service(project_a, "ecs").failed == 0
 
 
 def test_the_admin_keeps_a_task_reported_again_after_its_confirmation(admin_client, data,

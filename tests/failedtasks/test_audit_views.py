@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from console.identity.models import Channel
 from console.tenancy.models import Role
+from failedtasks.actors import Actor
 from failedtasks.models import Deletion, FailedTask
-from failedtasks.services import Actor, delete_all_seen, delete_task
+from failedtasks.services import delete_all_seen, delete_task
 from tests.conftest import current_revision, make_user, record
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import pytest
 from django.db import connection, connections
 from django.db.models import Count
 
+from failedtasks.actors import Actor
 from failedtasks.models import FailedTask, TaskStatus, TaskTally
 from failedtasks.services import (
-    Actor,
     NothingToDelete,
     delete_all_seen,
     delete_task,

@@ -11,8 +11,16 @@ from django.urls import reverse
 
 from console.tenancy.models import Role
 from failedtasks import confirmations
-from failedtasks.models import DeletedTask, Deletion, FailedTask, ProjectRevision, Scope, TaskStatus
-from failedtasks.services import record_failure, tallies_for
+from failedtasks.models import (
+    DeletedTask,
+    Deletion,
+    FailedTask,
+    ProjectRevision,
+    Scope,
+    TaskStatus,
+    TaskTally,
+)
+from failedtasks.services import record_failure
 from tests.conftest import confirmation_token, make_user, record
 
 pytestmark = pytest.mark.django_db
@@ -152,8 +160,8 @@ def test_it_deletes_what_the_confirmation_showed(login, operator, project_a):
     assert response.url == list_url(project_a)
     assert names() == {"kps-task"}
     assert FailedTask.objects.filter(pk=other.pk).exists()
-    assert tallies_for(project_a, "css").failed == 0
-    assert tallies_for(project_a, "kps").failed == 1
+    assert TaskTally.objects.for_service(project_a, "css").failed == 0
+    assert TaskTally.objects.for_service(project_a, "kps").failed == 1
 
     deletion = Deletion.objects.get()
     assert deletion.scope == Scope.ALL
@@ -186,7 +194,7 @@ def test_a_task_recorded_after_the_confirmation_is_kept(login, operator, project
     assert (deletion.deleted_count, deletion.kept_count) == (2, 1)
     html = client.get(response.url).content.decode()
     assert "Deleted 2 failed tasks. 1 newer one was kept." in html
-    assert tallies_for(project_a, "css").failed == 1
+    assert TaskTally.objects.for_service(project_a, "css").failed == 1
 
 
 def test_several_newer_tasks_are_kept_in_the_plural(login, operator, project_a):
@@ -266,7 +274,7 @@ def test_it_never_deletes_another_projects_tasks(login, operator, project_a, pro
     response = client.post(url(project_a), {"confirmation": token_in(confirm(client, project_a))})
     assert response.status_code == 302
     assert names() == {"theirs"}
-    assert tallies_for(project_b, "css").failed == 1
+    assert TaskTally.objects.for_service(project_b, "css").failed == 1
 
 
 def test_the_search_and_tab_come_from_the_confirmation_not_the_form(login, operator, project_a):

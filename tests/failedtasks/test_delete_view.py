@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from console.identity.models import Channel
 from failedtasks import confirmations
-from failedtasks.models import DeletedTask, Deletion, FailedTask, Scope, TaskStatus
-from failedtasks.services import record_failure, tallies_for
+from failedtasks.models import DeletedTask, Deletion, FailedTask, Scope, TaskStatus, TaskTally
+from failedtasks.services import record_failure
 from tests import conftest
 from tests.conftest import record
 
@@ -116,7 +116,7 @@ def test_it_deletes_through_the_service_module(login, operator, project_a):
     assert snapshot.job_id == task.job_id
     assert snapshot.resource_name == "orders-cluster"
     assert snapshot.error_code == "CSS.6000"
-    assert tallies_for(project_a, "css").failed == 1
+    assert TaskTally.objects.for_service(project_a, "css").failed == 1
 
 
 def test_without_htmx_it_redirects_back_to_the_list(login, operator, project_a):
@@ -269,7 +269,7 @@ def test_another_projects_task_is_a_404(login, operator, project_a, project_b):
     assert client.post(url(project_a, theirs)).status_code == 404
     assert FailedTask.objects.filter(pk=theirs.pk).exists()
     assert not Deletion.objects.exists()
-    assert tallies_for(project_b, "css").failed == 1
+    assert TaskTally.objects.for_service(project_b, "css").failed == 1
 
 
 def test_another_services_task_is_a_404(login, operator, project_a):

@@ -6,9 +6,10 @@ import re
 import pytest
 from django.urls import reverse
 
+from failedtasks.actors import Actor
 from failedtasks.models import TaskStatus
 from failedtasks.new_failures import NOTICE_LIMIT
-from failedtasks.services import Actor, delete_task
+from failedtasks.services import delete_task
 from tests.conftest import current_revision, record
 
 pytestmark = pytest.mark.django_db

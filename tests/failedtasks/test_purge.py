@@ -5,8 +5,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from failedtasks.models import DeletedTask, Deletion, FailedTask, Scope, TaskStatus
-from failedtasks.services import tallies_for
+from failedtasks.models import DeletedTask, Deletion, FailedTask, Scope, TaskStatus, TaskTally
 from tests.conftest import record
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +34,7 @@ def test_it_purges_old_failures_per_project_and_audits(project_a, project_b):
     assert all(d.channel == "retention" and d.actor is None for d in deletions)
     assert set(DeletedTask.objects.values_list("task_pk", flat=True)) == {
         t.pk for t in old_a} | {old_b.pk}
-    assert tallies_for(project_a, "ecs").failed == 1
+    assert TaskTally.objects.for_service(project_a, "ecs").failed == 1
 
 
 def test_dry_run_changes_nothing(project_a):

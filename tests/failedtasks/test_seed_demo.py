@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from console.tenancy.models import Membership, Project, Region, Resource, Role
-from failedtasks.models import FailedTask, TaskStatus
-from failedtasks.services import recount_tallies, tallies_for
+from failedtasks.models import FailedTask, TaskStatus, TaskTally
+from failedtasks.services import recount_tallies
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_every_default_project_has_tasks_for_every_service_from_the_documents():
         assert tasks.filter(service="css", error_code__startswith="CSS.60").count() >= 3
         assert tasks.filter(status=TaskStatus.RUNNING, service="ecs").count() == 2
         for service in ("ecs", "css", "sdrs", "kps"):
-            assert tallies_for(project, service).failed == tasks.filter(
+            assert TaskTally.objects.for_service(project, service).failed == tasks.filter(
                 service=service, status=TaskStatus.FAIL).count()
 
 
@@ -70,7 +70,8 @@ def test_tasks_option_generates_tasks_and_keeps_tallies_exact():
     assert FailedTask.objects.filter(fail_reason__endswith="(generated)").count() == 500
     for project in Project.objects.all():
         for service in ("ecs", "css", "sdrs", "kps"):
-            assert tallies_for(project, service).failed == FailedTask.objects.filter(
+            tallies = TaskTally.objects.for_service(project, service)
+            assert tallies.failed == FailedTask.objects.filter(
                 project=project, service=service, status=TaskStatus.FAIL).count()
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from failedtasks.actors import Actor
 from failedtasks.models import (
     Category,
     DeletedTask,
@@ -11,15 +12,14 @@ from failedtasks.models import (
     FailedTask,
     Scope,
     TaskStatus,
+    TaskTally,
 )
 from failedtasks.services import (
-    Actor,
     NothingToDelete,
     delete_all_seen,
     delete_task,
     record_failure,
     recount_tallies,
-    tallies_for,
 )
 from tests.conftest import current_revision, record
 
@@ -32,12 +32,12 @@ def test_recording_counts_in_the_tallies(project_a):
     record(project_a, "ecs", job_type="createServer", status=TaskStatus.RUNNING)
     record(project_a, "css")
 
-    ecs = tallies_for(project_a, "ecs")
+    ecs = TaskTally.objects.for_service(project_a, "ecs")
     assert ecs.failed == 2  # the running creation is not a failure
     assert ecs.in_category(Category.CREATION) == 2
     assert ecs.in_category(Category.OPERATION) == 1
-    assert tallies_for(project_a, "css").failed == 1
-    assert tallies_for(project_a, "kps").failed == 0
+    assert TaskTally.objects.for_service(project_a, "css").failed == 1
+    assert TaskTally.objects.for_service(project_a, "kps").failed == 0
 
 
 def test_recording_the_same_job_twice_stores_one_task(project_a):
@@ -46,15 +46,15 @@ def test_recording_the_same_job_twice_stores_one_task(project_a):
     assert created and not created_again
     assert first.pk == again.pk
     assert FailedTask.objects.count() == 1
-    assert tallies_for(project_a, "sdrs").failed == 1
+    assert TaskTally.objects.for_service(project_a, "sdrs").failed == 1
 
 
 def test_a_running_creation_that_fails_moves_in_the_tallies(project_a):
     record(project_a, job_id="c1", job_type="createServer", status=TaskStatus.RUNNING)
-    assert tallies_for(project_a, "ecs").failed == 0
+    assert TaskTally.objects.for_service(project_a, "ecs").failed == 0
     record(project_a, job_id="c1", job_type="createServer", status=TaskStatus.FAIL,
            error_code="Ecs.0013")
-    tallies = tallies_for(project_a, "ecs")
+    tallies = TaskTally.objects.for_service(project_a, "ecs")
     assert tallies.failed == 1
     assert tallies.listed == 1
     assert FailedTask.objects.get().error_code == "Ecs.0013"
@@ -80,7 +80,7 @@ def test_delete_task_audits_a_snapshot(project_a, operator):
     assert snapshot.error_code == "CSS.6000"
     assert snapshot.fail_reason == "<b>boom</b>"
     assert snapshot.failed_at == task.failed_at
-    assert tallies_for(project_a, "css").failed == 0
+    assert TaskTally.objects.for_service(project_a, "css").failed == 0
 
 
 def test_delete_task_twice_deletes_once(project_a, operator):
@@ -112,8 +112,8 @@ def test_delete_all_spares_tasks_newer_than_the_watermark(project_a, operator):
     assert deletion.deleted_count == 3 and deletion.kept_count == 1
     assert set(FailedTask.objects.values_list("pk", flat=True)) == {arrived_later.pk, other_service.pk}
     assert set(DeletedTask.objects.values_list("task_pk", flat=True)) == {t.pk for t in seen}
-    assert tallies_for(project_a, "ecs").failed == 1
-    assert tallies_for(project_a, "css").failed == 1
+    assert TaskTally.objects.for_service(project_a, "ecs").failed == 1
+    assert TaskTally.objects.for_service(project_a, "css").failed == 1
 
 
 def test_delete_all_is_set_based_whatever_the_row_count(project_a, operator):
@@ -135,5 +135,5 @@ def test_recount_rebuilds_tallies_from_rows(project_a):
 
     TaskTally.objects.update(count=99)
     recount_tallies()
-    assert tallies_for(project_a, "ecs").failed == 1
-    assert tallies_for(project_a, "kps").failed == 1
+    assert TaskTally.objects.for_service(project_a, "ecs").failed == 1
+    assert TaskTally.objects.for_service(project_a, "kps").failed == 1

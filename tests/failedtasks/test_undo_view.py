@@ -8,8 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from console.tenancy.models import Role
-from failedtasks.models import Deletion, FailedTask
-from failedtasks.services import tallies_for
+from failedtasks.models import Deletion, FailedTask, TaskTally
 from tests.conftest import confirmed, make_user, record
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +35,7 @@ def deleted(login, operator, project_a):
                   error_code="CSS.6000", fail_reason="boom")
     client = login(operator)
     deletion = delete_one(client, project_a, task)
-    assert tallies_for(project_a, "css").failed == 1
+    assert TaskTally.objects.for_service(project_a, "css").failed == 1
     return client, deletion
 
 
@@ -52,7 +51,7 @@ def test_it_works(deleted, project_a, operator):
     assert task.resource_name == "orders-cluster"
     assert task.error_code == "CSS.6000"
     assert task.fail_reason == "boom"
-    assert tallies_for(project_a, "css").failed == 2
+    assert TaskTally.objects.for_service(project_a, "css").failed == 2
     deletion.refresh_from_db()
     assert deletion.restored_at is not None
     assert deletion.restored_by == operator
@@ -91,7 +90,7 @@ def test_it_restores_a_delete_all(login, operator, project_a):
     assert set(FailedTask.objects.values_list("resource_name", flat=True)) == {
         "task-0", "task-1", "task-2"
     }
-    assert tallies_for(project_a, "css").failed == 3
+    assert TaskTally.objects.for_service(project_a, "css").failed == 3
 
 
 def test_undo_twice_is_a_400(deleted, project_a):
@@ -101,7 +100,7 @@ def test_undo_twice_is_a_400(deleted, project_a):
     assert response.status_code == 400
     assert b"This deletion can no longer be undone." in response.content
     assert FailedTask.objects.filter(job_id="job-undo-me").count() == 1
-    assert tallies_for(project_a, "css").failed == 2
+    assert TaskTally.objects.for_service(project_a, "css").failed == 2
 
 
 def test_undo_after_the_window_is_a_400(deleted, project_a):
@@ -112,7 +111,7 @@ def test_undo_after_the_window_is_a_400(deleted, project_a):
     response = client.post(url(project_a, deletion))
     assert response.status_code == 400
     assert not FailedTask.objects.filter(job_id="job-undo-me").exists()
-    assert tallies_for(project_a, "css").failed == 1
+    assert TaskTally.objects.for_service(project_a, "css").failed == 1
     deletion.refresh_from_db()
     assert deletion.restored_at is None
 
@@ -167,7 +166,7 @@ def test_a_job_recorded_again_is_not_duplicated(deleted, project_a):
     assert response.status_code == 200
     assert "Restored 0 failed tasks." in response.content.decode()
     assert FailedTask.objects.get(job_id="job-undo-me").resource_name == "recorded-again"
-    assert tallies_for(project_a, "css").failed == 2
+    assert TaskTally.objects.for_service(project_a, "css").failed == 2
 
 
 def test_it_rejects_get(deleted, project_a, django_assert_num_queries):

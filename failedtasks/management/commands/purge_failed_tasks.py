@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from console.identity.models import Channel
-from failedtasks.services import Actor, purge_older_than
+from failedtasks.actors import Actor
+from failedtasks.services import purge_older_than
 
 UNITS = {"d": "days", "h": "hours", "w": "weeks"}
 

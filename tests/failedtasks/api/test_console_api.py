@@ -4,8 +4,7 @@ import base64
 
 import pytest
 
-from failedtasks.models import Deletion, FailedTask, TaskStatus
-from failedtasks.services import tallies_for
+from failedtasks.models import Deletion, FailedTask, TaskStatus, TaskTally
 from tests.conftest import record
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +33,7 @@ def test_record_a_failure(client, operator, project_a, token_for):
     assert body["begin_time"] == "2019-01-21T12:56:35.754Z"
     assert body["fail_time"] == "2019-01-21T12:57:00.000Z"
     assert body["extra"] == {"server_id": "s-1"}
-    assert tallies_for(project_a, "sdrs").failed == 1
+    assert TaskTally.objects.for_service(project_a, "sdrs").failed == 1
 
 
 def test_recording_the_same_job_again_updates_it(client, operator, project_a, token_for):

@@ -4,8 +4,7 @@ import re
 
 import pytest
 
-from failedtasks.models import DeletedTask, Deletion, FailedTask, TaskStatus
-from failedtasks.services import tallies_for
+from failedtasks.models import DeletedTask, Deletion, FailedTask, TaskStatus, TaskTally
 from tests.conftest import record
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +99,7 @@ def test_delete_group_level_batch_leaves_the_groups(client, operator, project_a,
     response = client.delete(jobs_url(project_a, "/batch"), headers=token_for(operator, project_a))
     assert response.status_code == 200
     assert FailedTask.objects.filter(service="sdrs").count() == 3
-    assert tallies_for(project_a, "sdrs").failed == 3
+    assert TaskTally.objects.for_service(project_a, "sdrs").failed == 3
 
 
 def test_delete_one_groups_batch(client, operator, project_a, sdrs_jobs, token_for):
