@@ -2,15 +2,19 @@
 its deletions share, so that Delete All acts on exactly what the list showed."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from console.tenancy.cloud_services import SERVICES
 from console.tenancy.models import Project
-from failedtasks.counting import revision_and_count
+from failedtasks.counting import Count, bounded_counts, revision_and_count
+from failedtasks.insights import PERIODS
 from failedtasks.models import (
     Category,
     FailedTask,
@@ -23,6 +27,9 @@ from failedtasks.models import (
 PAGE_SIZE = 10
 SEARCH_MAX_LENGTH = 100
 CONFIRM_PREVIEW = 10  # tasks named in a Delete All confirmation before "and N more"
+
+
+ALL_TIME = _("All time")  # the "Failure Time" default: no period, the list reaches back forever
 
 
 @dataclass(frozen=True)
@@ -46,10 +53,14 @@ class TaskListing:
     tab: str = ""  # an ECS tab (Category); empty elsewhere
     search: str = ""
     page: int = 1
+    period: str = ""  # a key of insights.PERIODS (the same choices); "" for all time
+    # The start of the period: now minus its length when the list is read, or the
+    # cutoff a Delete All confirmation fixed and signed.
+    since: datetime | None = None
 
     @classmethod
     def from_params(cls, project: Project, service: str, params) -> "TaskListing":
-        """Read tab, search and page from a query string or form; bad values fall back."""
+        """Read tab, search, period and page from a query string or form; bad values fall back."""
         tab = ""
         if SERVICES[service].tabbed_failures:
             tab = params.get("tab", Category.CREATION)
@@ -61,7 +72,10 @@ class TaskListing:
             page = max(1, min(int(params.get("page", 1)), 100_000))
         except (TypeError, ValueError):
             page = 1
-        return cls(project, service, tab, search, page)
+        period = PERIODS.get(str(params.get("period", "")))
+        if period is None:  # all time, or a period this list does not offer
+            return cls(project, service, tab, search, page)
+        return cls(project, service, tab, search, page, period.key, timezone.now() - period.length)
 
     # --- what is listed ---------------------------------------------------
 
@@ -71,6 +85,7 @@ class TaskListing:
             FailedTask.objects.for_project(self.project)
             .for_service(self.service)
             .in_category(self.tab or None)
+            .failed_between(self.since)
         )
         if self.search:
             tasks = tasks.matching(self.search)
@@ -102,17 +117,38 @@ class TaskListing:
     def tallies(self) -> Tallies:
         return TaskTally.objects.for_service(self.project, self.service)
 
+    @cached_property
+    def counts_in_period(self) -> dict[str, Count]:
+        """Within a period, what the tallies cannot say: how many tasks each tab (or
+        the list) holds, each counted up to COUNT_LIMIT, in one statement. The
+        search does not narrow them, as it does not narrow the tallies' counts."""
+        tasks = (FailedTask.objects.for_project(self.project).for_service(self.service)
+                 .failed_between(self.since))
+        if self.tab:
+            return bounded_counts(self.project, {tab: tasks.in_category(tab) for tab in Category})
+        return {} if self.search else bounded_counts(self.project, {"": tasks})
+
+    def _count(self, tab: str) -> Count:
+        if self.since is not None:
+            return self.counts_in_period[tab]
+        return Count(self.tallies.in_category(tab) if tab else self.tallies.listed)
+
     @property
     def total(self) -> int | None:
-        """How many the list holds, from the tallies; None while searching: the
-        list of a search is not counted, which would cost as much again as its
-        page (the Delete All confirmation counts it, up to COUNT_LIMIT)."""
+        """How many the list holds, from the tallies (or counted, within a period);
+        None while searching: the list of a search is not counted, which would cost
+        as much again as its page (the Delete All confirmation counts it, up to
+        COUNT_LIMIT)."""
         if self.search:
             return None
-        return self.tallies.in_category(self.tab) if self.tab else self.tallies.listed
+        return self._count(self.tab).value
 
-    def tab_count(self, tab: str) -> int:
-        return self.tallies.in_category(tab)
+    @property
+    def total_is_lower_bound(self) -> bool:
+        return not self.search and self._count(self.tab).is_lower_bound
+
+    def tab_count(self, tab: str) -> Count:
+        return self._count(tab)
 
     # --- confirmation of Delete All ---------------------------------------
 
@@ -123,7 +159,7 @@ class TaskListing:
         a search's matches counted up to COUNT_LIMIT), so the count is exactly
         the tasks at or below it.
         """
-        if self.search:
+        if self.search or self.since is not None:
             revision, count = revision_and_count(self.project, counting=self.deletable())
         else:
             revision, count = revision_and_count(self.project, tallies={
@@ -132,22 +168,27 @@ class TaskListing:
         return Confirmation(revision, count.value, preview, count.is_lower_bound)
 
     def criteria(self) -> dict:
-        """The filters, as the audit records them."""
-        return {key: value for key, value in (("tab", self.tab), ("q", self.search)) if value}
+        """The filters, as the audit records them: a period with the cutoff it applied."""
+        since = self.since.isoformat() if self.since else ""
+        return {key: value for key, value in (
+            ("tab", self.tab), ("q", self.search), ("period", self.period), ("since", since),
+        ) if value}
 
     # --- URLs keep the list's place ----------------------------------------
 
     def query(self, **changes) -> str:
-        params = {"tab": self.tab, "q": self.search, "page": self.page, **changes}
+        params = {"tab": self.tab, "q": self.search, "period": self.period, "page": self.page,
+                  **changes}
         params = {k: v for k, v in params.items() if v not in ("", None, 1)}
         return f"?{urlencode(params)}" if params else ""
 
     @cached_property
     def place_inputs(self) -> str:
-        """Hidden inputs that carry the list's place (tab, search, page) through a form.
+        """Hidden inputs that carry the list's place (tab, search, period, page) through a form.
 
         Built once per list rather than rendered by a template for every row."""
-        params = {"tab": self.tab, "q": self.search, "page": self.page if self.page > 1 else ""}
+        params = {"tab": self.tab, "q": self.search, "period": self.period,
+                  "page": self.page if self.page > 1 else ""}
         return format_html_join(
             "", '<input type="hidden" name="{}" value="{}">',
             ((name, value) for name, value in params.items() if value),
@@ -173,15 +214,30 @@ class TaskListing:
         return self.url(q="", page=1)
 
     @property
+    def export_url(self) -> str:
+        """The CSV of the whole list, every page: its place without the page."""
+        return reverse("failed-tasks-export", args=[self.project.pk, self.service]) + \
+            self.query(page=1)
+
+    @property
     def page_count(self) -> int | None:
-        return None if self.total is None else max(1, -(-self.total // PAGE_SIZE))
+        if self.total is None or self.total_is_lower_bound:
+            return None
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    def periods(self) -> list[dict]:
+        """The "Failure Time" choices, the list's own selected."""
+        choices = [*((period.key, period.label) for period in PERIODS.values()), ("", ALL_TIME)]
+        return [{"value": value, "label": label, "selected": value == self.period}
+                for value, label in choices]
 
     def tabs(self) -> list[dict]:
         """The ECS tabs with their counts; each opens on its first page, search kept."""
         if not self.tab:
             return []
         return [
-            {"tab": tab, "label": tab.label, "count": self.tab_count(tab),
+            {"tab": tab, "label": tab.label, "count": self.tab_count(tab).value,
+             "count_is_lower_bound": self.tab_count(tab).is_lower_bound,
              "url": self.url(tab=tab.value, page=1), "selected": tab == self.tab}
             for tab in Category
         ]

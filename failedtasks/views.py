@@ -7,6 +7,8 @@ GETs that show exactly what will go; deletions are POSTs through
 failedtasks.services, then post/redirect/get or the re-rendered region.
 """
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +28,7 @@ from failedtasks import confirmations
 from failedtasks.actors import Actor
 from failedtasks.catalog import entries_for
 from failedtasks.confirmations import Pinned
+from failedtasks.insights import PERIODS
 from failedtasks.listing import TaskListing
 from failedtasks.models import Category, Deletion, ErrorCode, FailedTask
 from failedtasks.new_failures import NewFailures
@@ -78,8 +81,7 @@ def _deletable_tasks(project, service: str):
 def _after_change(request, listing: TaskListing, role: str, text: str, deletion=None):
     """Post/redirect/get without JavaScript; with htmx, the list region and the event."""
     if listing.page > 1 and not listing.page_rows:
-        listing = TaskListing(listing.project, listing.service, listing.tab, listing.search,
-                              listing.page - 1)
+        listing = replace(listing, page=listing.page - 1)
     undo_url = None
     if deletion is not None and deletion.deleted_count:
         undo_url = reverse(
@@ -157,13 +159,15 @@ def confirm_delete_all(request, project_id: str, service: str):
     project, _role = project_for(request.user, project_id, need=Role.OPERATOR)
     listing = TaskListing.from_params(project, service, request.GET)
     confirmation = listing.confirmation()
-    pinned = Pinned(revision=confirmation.revision, tab=listing.tab, search=listing.search)
+    pinned = Pinned(revision=confirmation.revision, tab=listing.tab, search=listing.search,
+                    period=listing.period, since=listing.since)
     template = "failedtasks/confirm_delete_all.html" + ("#confirm" if request.htmx else "")
     return render(request, template, {
         "project": project, "service": SERVICES[service], "listing": listing,
         "confirmation": confirmation,
         "confirmation_token": confirmations.sign(request.user, project.pk, service, pinned),
         "tab_label": Category(listing.tab).label if listing.tab else "",
+        "period_label": PERIODS[listing.period].label if listing.period else "",
     })
 
 
@@ -176,7 +180,8 @@ def delete_all(request, project_id: str, service: str):
         request.POST.get(confirmations.FIELD), request.user, project.pk, service
     )
     place = TaskListing.from_params(project, service, request.POST)
-    listing = TaskListing(project, service, pinned.tab, pinned.search, place.page)
+    listing = replace(place, tab=pinned.tab, search=pinned.search, period=pinned.period,
+                      since=pinned.since)
     deletion = delete_all_seen(
         project, listing.deletable(), pinned.revision, Actor.from_request(request),
         service=service, criteria=listing.criteria(),
