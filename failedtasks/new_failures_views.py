@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from console.lib.errors import Invalid
+from console.lib.htmx import HtmxHttpRequest
 from console.tenancy.cloud_services import SERVICES
 from console.tenancy.scoping import project_for
 from failedtasks.listing import TaskListing
@@ -42,7 +43,7 @@ STOP_POLLING = 286
 
 
 @require_GET
-def new_count(request, project_id: str, service: str):
+def new_count(request: HtmxHttpRequest, project_id: str, service: str):
     if not request.user.is_authenticated and request.htmx:
         return HttpResponse(status=STOP_POLLING)
     return _new_count(request, project_id, service)
