@@ -6,8 +6,8 @@ Cells are defused for spreadsheets (console.lib.csv_export).
 """
 
 from collections.abc import Iterator
-from itertools import chain, islice
 from datetime import tzinfo
+from itertools import chain, islice
 
 from django.utils import translation
 from django.utils.translation import gettext as _

@@ -99,7 +99,7 @@ class TaskListing:
     def rows(self) -> list[FailedTask]:
         start = (self.page - 1) * PAGE_SIZE
         # One row more than a page tells whether there is a next page without a COUNT.
-        return list(self.tasks().page(start, start + PAGE_SIZE + 1))
+        return list(self.tasks().page(start, start + PAGE_SIZE + 1).with_row_extras())
 
     @property
     def page_rows(self) -> list[FailedTask]:

@@ -10,14 +10,14 @@ import dataclasses
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from console.identity.models import Channel
 from console.tenancy.cloud_services import Service
-from console.tenancy.models import Project
+from console.tenancy.models import Project, Resource
 
 
 class TaskStatus(models.TextChoices):
@@ -150,6 +150,25 @@ class FailedTaskQuerySet(models.QuerySet):
         ids = self.order_by(*ordering).values("pk")[start:stop]
         return self.model._default_manager.filter(pk__in=ids).order_by(*ordering)
 
+    def with_row_extras(self) -> "FailedTaskQuerySet":
+        """Each task with what its row in the list shows beside it, read in the
+        same query rather than one query each: its error code's catalog entry
+        (`catalog_entry`, the entry's fields or None) and the service-page row
+        of its resource (`resource_row`, the row's resource pk or None; a
+        resource listed under another, such as an SDRS protected instance, has
+        the row of the one it belongs to)."""
+        entry = ErrorCode.objects.filter(code=models.OuterRef("error_code")).values(
+            fields=JSONObject(**{name: name for name in ErrorCode.ENTRY_FIELDS})
+        )
+        resource_row = Resource.objects.filter(
+            project=models.OuterRef("project"), service=models.OuterRef("service"),
+            resource_id=models.OuterRef("resource_id"),
+        ).values(row=Coalesce("parent_id", "pk"))
+        return self.annotate(
+            catalog_entry=models.Subquery(entry[:1], output_field=models.JSONField()),
+            resource_row=models.Subquery(resource_row[:1]),
+        )
+
     def seen_at(self, revision: int) -> "FailedTaskQuerySet":
         """The tasks as a listing that read `revision` saw them: unchanged since."""
         return self.filter(revision__lte=revision)
@@ -261,6 +280,11 @@ class ProjectRevisionManager(models.Manager):
         row = self.filter(project_id=project_id).values_list("revision", flat=True).first()
         return row or 0
 
+    def of(self, project=models.OuterRef("pk")) -> Coalesce:
+        """The same as a subquery (0 when none), to read on the project's own look-up."""
+        revision = self.filter(project=project).values("revision")[:1]
+        return Coalesce(models.Subquery(revision), 0, output_field=models.BigIntegerField())
+
 
 class ProjectRevision(models.Model):
     """The newest revision handed out to a change of one project's failed tasks.
@@ -368,6 +392,8 @@ class ErrorCode(models.Model):
     cause_zh = models.TextField()
     solution_en = models.TextField()
     solution_zh = models.TextField()
+
+    ENTRY_FIELDS = ("code", "cause_en", "cause_zh", "solution_en", "solution_zh")
 
     class Meta:
         ordering = ["code"]

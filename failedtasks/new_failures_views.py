@@ -8,8 +8,6 @@ index). When the count is what the page already shows, the answer is
 """
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import BigIntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -53,10 +51,8 @@ def new_count(request: HtmxHttpRequest, project_id: str, service: str):
 def _new_count(request, project_id: str, service: str):
     since = _whole_number(request.GET, "since", REVISION_MAX)
     shown = _whole_number(request.GET, "shown", NOTICE_LIMIT + 1)
-    revision = ProjectRevision.objects.filter(project=OuterRef("pk")).values("revision")
     project, _role = project_for(
-        request.user, project_id,
-        current_revision=Coalesce(Subquery(revision), 0, output_field=BigIntegerField()),
+        request.user, project_id, current_revision=ProjectRevision.objects.of()
     )
     listing = TaskListing.from_params(project, service, request.GET)
     new_failures = NewFailures.since_revision(listing, since, project.current_revision)

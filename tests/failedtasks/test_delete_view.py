@@ -335,7 +335,7 @@ def test_the_post_query_count(login, operator, project_a, django_assert_num_quer
     record(project_a, "css")
     client = login(operator)
     form = confirmed(client, project_a, task)
-    # 1 session, 2 user, 3 project with role, 4 SAVEPOINT, 5 the task in scope
+    # 1 session, 2 user, 3 project with role (and revision), 4 SAVEPOINT, 5 the task in scope
     # (FOR UPDATE), 6 INSERT the Deletion, 7 snapshot INSERT ... SELECT, 8 DELETE
     # the task and 9 count it for the tallies (one WITH ... DELETE ... INSERT on
     # PostgreSQL), 10 UPDATE the deleted count, 11 lower the tally, 12 RELEASE
@@ -350,10 +350,10 @@ def test_the_htmx_post_query_count(login, operator, project_a, django_assert_num
     record(project_a, "css")
     client = login(operator)
     form = confirmed(client, project_a, task)
-    # 1-13 as without htmx, 14 the project's revision (the new-failures notice
-    # counts from it), 15 the re-rendered page's rows (no error codes or resource
-    # ids to look up, one page so no tallies for a pager)
-    with django_assert_num_queries(15 - POSTGRES_SAVES_TWO):
+    # 1-13 as without htmx (3 also reads the project's revision, which the
+    # new-failures notice counts from), 14 the re-rendered page's rows with their
+    # catalog entries and resource rows (one page, so no tallies for a pager)
+    with django_assert_num_queries(14 - POSTGRES_SAVES_TWO):
         response = client.post(url(project_a, task), form, headers=HTMX_LIST)
     assert response.status_code == 200
 

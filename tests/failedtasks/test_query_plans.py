@@ -205,8 +205,9 @@ def test_a_period_reads_the_list_index_from_its_cutoff(operator_client, busy):
     url = reverse("failed-tasks", args=[busy.pk, "ecs"])
     rows, counts = assert_no_sequential_scan(
         lambda: operator_client.get(url, {"tab": "creation", "period": "24h"}))
-    # An index scan, or a bitmap of one when few tasks are that recent.
-    (scan,) = [node for node in nodes(rows) if "Index Name" in node]
+    # An index scan, or a bitmap of one when few tasks are that recent (the
+    # catalog entry and resource row of each are read by look-ups of their own tables).
+    (scan,) = [node for node in nodes(rows) if node.get("Index Name", "").startswith("task_")]
     assert scan["Index Name"] == "task_category_newest", json.dumps(rows, indent=1)
     assert "failed_at >=" in scan["Index Cond"]
     scans = [node for node in nodes(counts) if node.get("Index Name", "").startswith("task_")]
