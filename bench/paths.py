@@ -114,9 +114,15 @@ LATENCY = [
             at_most(3), htmx(SWAPS_LIST)),
     Latency("group view (Creation Failures)", DIALOG + "?tab=creation&group=1",
             at_most(3), htmx(SWAPS_LIST)),
+    # A failure-time range: the rows from the cutoff and both tabs counted up to
+    # COUNT_LIMIT, where the whole list reads the tallies.
+    Latency("dialog: Last 24 hours (Creation Failures)", DIALOG + "?tab=creation&period=24h",
+            at_most(3), htmx(SWAPS_LIST)),
     Latency("Delete All confirmation: whole tab", DELETE_ALL + "?tab=creation",
             at_most(3), htmx(OPENS_CONFIRMATION)),
     Latency("Delete All confirmation: a search", DELETE_ALL + "?tab=creation&q={error_code}",
+            at_most(3), htmx(OPENS_CONFIRMATION)),
+    Latency("Delete All confirmation: Last 24 hours", DELETE_ALL + "?tab=creation&period=24h",
             at_most(3), htmx(OPENS_CONFIRMATION)),
     Latency("console API, 1000 rows", "/api/v1/projects/{project}/failed-tasks?limit=1000",
             at_most(1.5), token=True, values=console_api_rows),

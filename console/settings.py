@@ -154,6 +154,7 @@ TEMPLATES = [
                 "console.tenancy.context_processors.shell",
                 "failedtasks.context_processors.polling",
             ],
+            "libraries": {"tables": "console.lib.table_tags"},
         },
     },
 ]

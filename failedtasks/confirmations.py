@@ -1,7 +1,8 @@
 """Signed confirmations: what a Delete or Delete All confirmation showed, pinned.
 
 A confirmation GET signs who it was shown to, where (project, service), what it
-listed (tab, search, error code, or the one task) and the project revision it read. The
+listed (tab, search, failure-time period with the cutoff it fixed, a group's error
+code, or the one task) and the project revision it read. The
 POST that follows acts on exactly that, recomputed on the server from the
 signed values, never from what the client sends beside them. An altered token
 fails its signature; an old one has expired; either way nothing is deleted.
@@ -9,6 +10,7 @@ See docs/deletion-guarantee.md.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core import signing
 from django.utils.translation import gettext as _
@@ -29,6 +31,10 @@ class Pinned:
     tab: str = ""
     search: str = ""
     task_pk: int | None = None  # a Delete confirmation names one task
+    period: str = ""
+    # The period's start as the confirmation computed it: "the last 24 hours"
+    # means the same tasks when Yes is pressed as when the list was shown.
+    since: datetime | None = None
     error_code: str | None = None  # a group's Delete: exactly this code ("" for none)
 
 
@@ -54,7 +60,8 @@ def _load(token: str | None, salt: str, user) -> dict:
 def sign(user, project_id: str, service: str, pinned: Pinned) -> str:
     return signing.dumps(
         {"u": user.pk, "p": project_id, "s": service, "r": pinned.revision,
-         "t": pinned.tab, "q": pinned.search, "k": pinned.task_pk, "c": pinned.error_code},
+         "t": pinned.tab, "q": pinned.search, "k": pinned.task_pk, "pd": pinned.period,
+         "f": pinned.since.isoformat() if pinned.since else None, "c": pinned.error_code},
         salt=SALT, compress=True,
     )
 
@@ -68,8 +75,11 @@ def verify(token: str | None, user, project_id: str, service: str) -> Pinned:
     payload = _load(token, SALT, user)
     if (payload.get("p"), payload.get("s")) != (project_id, service):
         raise Invalid(OTHER_LIST)
+    since = payload.get("f")
     return Pinned(revision=payload["r"], tab=payload["t"], search=payload["q"],
-                  task_pk=payload["k"], error_code=payload.get("c"))
+                  task_pk=payload["k"], period=payload.get("pd", ""),
+                  since=datetime.fromisoformat(since) if since else None,
+                  error_code=payload.get("c"))
 
 
 # --- The console API's watermark ------------------------------------------------

@@ -48,6 +48,19 @@ def bounded_count(tasks: FailedTaskQuerySet) -> Count:
     return Count.stopped_at(counted, COUNT_LIMIT)
 
 
+def bounded_counts(project: Project, counting: dict[str, FailedTaskQuerySet]) -> dict[str, Count]:
+    """Each queryset of `counting` counted up to COUNT_LIMIT, all in one statement."""
+    if not counting:
+        return {}
+    names = list(counting)
+    counted = (
+        Project.objects.filter(pk=project.pk)
+        .values_list(*(counted_up_to(counting[name], COUNT_LIMIT + 1) for name in names))
+        .get()
+    )
+    return {name: Count.stopped_at(value, COUNT_LIMIT) for name, value in zip(names, counted)}
+
+
 def count_beside_page(count: Count, offset: int, limit: int, fetched: int) -> int:
     """A whole number for an API whose contract has no "more than": `count`, a bounded
     count, made as exact as the page beside it allows.

@@ -2,16 +2,20 @@
 its deletions share, so that Delete All acts on exactly what the list showed."""
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import cached_property
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from console.tenancy.cloud_services import SERVICES
 from console.tenancy.models import Project
 from failedtasks.causes import Cause, TallyScope, counted_causes, most_tasks_first
-from failedtasks.counting import revision_and_count
+from failedtasks.counting import Count, bounded_counts, revision_and_count
+from failedtasks.insights import PERIODS
 from failedtasks.models import (
     Category,
     FailedTask,
@@ -25,6 +29,9 @@ PAGE_SIZE = 10
 SEARCH_MAX_LENGTH = 100
 ERROR_CODE_MAX_LENGTH = 64  # as FailedTask.error_code
 CONFIRM_PREVIEW = 10  # tasks named in a Delete All confirmation before "and N more"
+
+
+ALL_TIME = _("All time")  # the "Failure Time" default: no period, the list reaches back forever
 
 
 @dataclass(frozen=True)
@@ -48,13 +55,17 @@ class TaskListing:
     tab: str = ""  # an ECS tab (Category); empty elsewhere
     search: str = ""
     page: int = 1
+    period: str = ""  # a key of insights.PERIODS (the same choices); "" for all time
+    # The start of the period: now minus its length when the list is read, or the
+    # cutoff a Delete All confirmation fixed and signed.
+    since: datetime | None = None
     grouped: bool = False  # "Group by cause": one row per error code
     error_code: str | None = None  # exactly this code ("" for none); None: any
 
     @classmethod
     def from_params(cls, project: Project, service: str, params) -> "TaskListing":
-        """Read tab, search, page, grouping and error code from a query string or
-        form; bad values fall back."""
+        """Read tab, search, period, page, grouping and error code from a query string
+        or form; bad values fall back."""
         tab = ""
         if SERVICES[service].tabbed_failures:
             tab = params.get("tab", Category.CREATION)
@@ -71,7 +82,11 @@ class TaskListing:
         if "code" in params:  # present but empty: the tasks without an error code
             error_code = str(params.get("code")).replace("\x00", "").strip()
             error_code = error_code[:ERROR_CODE_MAX_LENGTH]
-        return cls(project, service, tab, search, page, grouped, error_code)
+        listing = cls(project, service, tab, search, page, grouped=grouped, error_code=error_code)
+        period = PERIODS.get(str(params.get("period", "")))
+        if period is None:  # all time, or a period this list does not offer
+            return listing
+        return replace(listing, period=period.key, since=timezone.now() - period.length)
 
     # --- what is listed ---------------------------------------------------
 
@@ -81,6 +96,7 @@ class TaskListing:
             FailedTask.objects.for_project(self.project)
             .for_service(self.service)
             .in_category(self.tab or None)
+            .failed_between(self.since)
         )
         if self.error_code is not None:
             tasks = tasks.filter(error_code=self.error_code)
@@ -96,7 +112,7 @@ class TaskListing:
     def rows(self) -> list[FailedTask]:
         start = (self.page - 1) * PAGE_SIZE
         # One row more than a page tells whether there is a next page without a COUNT.
-        return list(self.tasks().page(start, start + PAGE_SIZE + 1))
+        return list(self.tasks().page(start, start + PAGE_SIZE + 1).with_row_extras())
 
     @property
     def page_rows(self) -> list[FailedTask]:
@@ -116,20 +132,44 @@ class TaskListing:
     def tallies(self) -> Tallies:
         return TaskTally.objects.for_service(self.project, self.service)
 
+    @cached_property
+    def counts_in_period(self) -> dict[str, Count]:
+        """Within a period, what the tallies cannot say: how many tasks each tab (or
+        the list) holds, each counted up to COUNT_LIMIT, in one statement. The
+        search does not narrow them, as it does not narrow the tallies' counts."""
+        tasks = (FailedTask.objects.for_project(self.project).for_service(self.service)
+                 .failed_between(self.since))
+        if self.tab:
+            return bounded_counts(self.project, {tab: tasks.in_category(tab) for tab in Category})
+        return {} if self.search else bounded_counts(self.project, {"": tasks})
+
+    def _count(self, tab: str) -> Count:
+        if self.since is not None:
+            return self.counts_in_period[tab]
+        return Count(self.tallies.in_category(tab) if tab else self.tallies.listed)
+
     @property
     def total(self) -> int | None:
-        """How many the list holds, from the tallies; None while searching: the
-        list of a search is not counted, which would cost as much again as its
-        page (the Delete All confirmation counts it, up to COUNT_LIMIT)."""
+        """How many the list holds, from the tallies (or counted, within a period);
+        None while searching: the list of a search is not counted, which would cost
+        as much again as its page (the Delete All confirmation counts it, up to
+        COUNT_LIMIT)."""
         if self.search:
             return None
         if self.error_code is not None:
+            if self.since is not None:
+                return None  # a period's tasks of one code are not counted
             return sum(n for (category, _status, code), n in self.tallies.by_code.items()
                        if code == self.error_code and category == (self.tab or category))
-        return self.tallies.in_category(self.tab) if self.tab else self.tallies.listed
+        return self._count(self.tab).value
 
-    def tab_count(self, tab: str) -> int:
-        return self.tallies.in_category(tab)
+    @property
+    def total_is_lower_bound(self) -> bool:
+        return self.total is not None and self.error_code is None and \
+            self._count(self.tab).is_lower_bound
+
+    def tab_count(self, tab: str) -> Count:
+        return self._count(tab)
 
     # --- grouped by cause -------------------------------------------------
 
@@ -137,8 +177,8 @@ class TaskListing:
     def _grouping(self) -> tuple[list[Cause], bool]:
         """Every group of the failed tasks listed, most tasks first, and whether the
         counts are lower bounds. From the tallies (read for the tabs already),
-        unless a search narrows the list: then from its tasks, bounded."""
-        if self.search:
+        unless a search or a period narrows the list: then from its tasks, bounded."""
+        if self.search or self.since is not None:
             return counted_causes(self.deletable())
         counts: dict[str, int] = {}
         for (category, status, code), n in self.tallies.by_code.items():
@@ -159,7 +199,7 @@ class TaskListing:
     def cause_rows(self) -> list[Cause]:
         """The groups of this page, with their first and last failure."""
         shown = self.causes[(self.page - 1) * PAGE_SIZE : self.page * PAGE_SIZE]
-        if self.search:
+        if self.search or self.since is not None:
             return shown  # counted from the tasks, times included
         scope = TallyScope(self.project, self.service, self.tab or None, TaskStatus.FAIL)
         return scope.with_failure_times(shown)
@@ -185,7 +225,7 @@ class TaskListing:
         a search's matches counted up to COUNT_LIMIT), so the count is exactly
         the tasks at or below it.
         """
-        if self.search:
+        if self.search or self.since is not None:
             revision, count = revision_and_count(self.project, counting=self.deletable())
         else:
             revision, count = revision_and_count(self.project, tallies={
@@ -195,9 +235,12 @@ class TaskListing:
         return Confirmation(revision, count.value, preview, count.is_lower_bound)
 
     def criteria(self) -> dict:
-        """The filters, as the audit records them ("error_code": "" for the tasks
-        without one)."""
-        criteria = {key: value for key, value in (("tab", self.tab), ("q", self.search)) if value}
+        """The filters, as the audit records them: a period with the cutoff it applied,
+        and a group's error code ("" for the tasks without one)."""
+        since = self.since.isoformat() if self.since else ""
+        criteria = {key: value for key, value in (
+            ("tab", self.tab), ("q", self.search), ("period", self.period), ("since", since),
+        ) if value}
         if self.error_code is not None:
             criteria["error_code"] = self.error_code
         return criteria
@@ -206,7 +249,7 @@ class TaskListing:
 
     def _place(self, **changes) -> dict:
         """The list's place as parameters; "code" stays even when empty (no code)."""
-        params = {"tab": self.tab, "q": self.search, "page": self.page,
+        params = {"tab": self.tab, "q": self.search, "period": self.period, "page": self.page,
                   "group": "1" if self.grouped else "", **changes}
         params = {k: v for k, v in params.items() if v not in ("", None, 1)}
         code = changes.get("code", self.error_code)
@@ -226,8 +269,8 @@ class TaskListing:
 
     @cached_property
     def place_inputs(self) -> str:
-        """Hidden inputs that carry the list's place (tab, search, page, grouping, error
-        code) through a form.
+        """Hidden inputs that carry the list's place (tab, search, period, page, grouping,
+        error code) through a form.
 
         Built once per list rather than rendered by a template for every row."""
         return self._inputs(self._place())
@@ -257,19 +300,35 @@ class TaskListing:
         return self.url(q="", page=1)
 
     @property
+    def export_url(self) -> str:
+        """The CSV of the whole list, every page: its place without the page."""
+        return reverse("failed-tasks-export", args=[self.project.pk, self.service]) + \
+            self.query(page=1)
+
+    @property
     def page_count(self) -> int | None:
-        total = len(self.causes) if self.grouped else self.total
-        return None if total is None else max(1, -(-total // PAGE_SIZE))
+        if self.grouped:
+            return max(1, -(-len(self.causes) // PAGE_SIZE))
+        if self.total is None or self.total_is_lower_bound:
+            return None
+        return max(1, -(-self.total // PAGE_SIZE))
 
     def elsewhere(self, **changes) -> "TaskListing":
         return replace(self, **changes)
+
+    def periods(self) -> list[dict]:
+        """The "Failure Time" choices, the list's own selected."""
+        choices = [*((period.key, period.label) for period in PERIODS.values()), ("", ALL_TIME)]
+        return [{"value": value, "label": label, "selected": value == self.period}
+                for value, label in choices]
 
     def tabs(self) -> list[dict]:
         """The ECS tabs with their counts; each opens on its first page, search kept."""
         if not self.tab:
             return []
         return [
-            {"tab": tab, "label": tab.label, "count": self.tab_count(tab),
+            {"tab": tab, "label": tab.label, "count": self.tab_count(tab).value,
+             "count_is_lower_bound": self.tab_count(tab).is_lower_bound,
              "url": self.url(tab=tab.value, page=1), "selected": tab == self.tab}
             for tab in Category
         ]

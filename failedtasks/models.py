@@ -10,14 +10,14 @@ import dataclasses
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from console.identity.models import Channel
 from console.tenancy.cloud_services import Service
-from console.tenancy.models import Project
+from console.tenancy.models import Project, Resource
 
 
 class TaskStatus(models.TextChoices):
@@ -97,6 +97,19 @@ class FailedTaskQuerySet(models.QuerySet):
     def failed(self) -> "FailedTaskQuerySet":
         return self.filter(status=TaskStatus.FAIL)
 
+    def failed_between(self, since=None, until=None) -> "FailedTaskQuerySet":
+        """Tasks that failed at or after `since` and before `until`; None leaves a side open.
+
+        Half-open, so adjacent ranges never share a task. After the equalities on
+        project, service (and tab) the bound is a range on failed_at, the next
+        column of the list's indexes: a range is an index look-up, not a scan."""
+        tasks = self
+        if since is not None:
+            tasks = tasks.filter(failed_at__gte=since)
+        if until is not None:
+            tasks = tasks.filter(failed_at__lt=until)
+        return tasks
+
     def newest_first(self) -> "FailedTaskQuerySet":
         # id breaks ties between equal failure times, so paging never repeats a row.
         return self.order_by("-failed_at", "-id")
@@ -136,6 +149,25 @@ class FailedTaskQuerySet(models.QuerySet):
         assert ordering, "a page needs an order"
         ids = self.order_by(*ordering).values("pk")[start:stop]
         return self.model._default_manager.filter(pk__in=ids).order_by(*ordering)
+
+    def with_row_extras(self) -> "FailedTaskQuerySet":
+        """Each task with what its row in the list shows beside it, read in the
+        same query rather than one query each: its error code's catalog entry
+        (`catalog_entry`, the entry's fields or None) and the service-page row
+        of its resource (`resource_row`, the row's resource pk or None; a
+        resource listed under another, such as an SDRS protected instance, has
+        the row of the one it belongs to)."""
+        entry = ErrorCode.objects.filter(code=models.OuterRef("error_code")).values(
+            fields=JSONObject(**{name: name for name in ErrorCode.ENTRY_FIELDS})
+        )
+        resource_row = Resource.objects.filter(
+            project=models.OuterRef("project"), service=models.OuterRef("service"),
+            resource_id=models.OuterRef("resource_id"),
+        ).values(row=Coalesce("parent_id", "pk"))
+        return self.annotate(
+            catalog_entry=models.Subquery(entry[:1], output_field=models.JSONField()),
+            resource_row=models.Subquery(resource_row[:1]),
+        )
 
     def seen_at(self, revision: int) -> "FailedTaskQuerySet":
         """The tasks as a listing that read `revision` saw them: unchanged since."""
@@ -253,6 +285,11 @@ class ProjectRevisionManager(models.Manager):
         """The project's revision now: the watermark of a listing that starts now."""
         row = self.filter(project_id=project_id).values_list("revision", flat=True).first()
         return row or 0
+
+    def of(self, project=models.OuterRef("pk")) -> Coalesce:
+        """The same as a subquery (0 when none), to read on the project's own look-up."""
+        revision = self.filter(project=project).values("revision")[:1]
+        return Coalesce(models.Subquery(revision), 0, output_field=models.BigIntegerField())
 
 
 class ProjectRevision(models.Model):
@@ -377,6 +414,8 @@ class ErrorCode(models.Model):
     cause_zh = models.TextField()
     solution_en = models.TextField()
     solution_zh = models.TextField()
+
+    ENTRY_FIELDS = ("code", "cause_en", "cause_zh", "solution_en", "solution_zh")
 
     class Meta:
         ordering = ["code"]

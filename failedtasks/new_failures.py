@@ -20,7 +20,6 @@ from django.utils.translation import gettext, ngettext
 
 from failedtasks.counting import Count
 from failedtasks.listing import TaskListing
-from failedtasks.models import ProjectRevision
 
 # Past this many the notice says "more than": counting stops here, so an
 # open dialog costs the same however busy its service is.
@@ -34,9 +33,9 @@ class NewFailures:
     count: Count
 
     @classmethod
-    def when_listed(cls, listing: TaskListing) -> "NewFailures":
-        """The notice of a list being rendered now: nothing new yet (one query)."""
-        return cls(listing, ProjectRevision.objects.current(listing.project.pk), Count(0))
+    def when_listed(cls, listing: TaskListing, revision: int) -> "NewFailures":
+        """The notice of a list being rendered now, at `revision`: nothing new yet."""
+        return cls(listing, revision, Count(0))
 
     @classmethod
     def since_revision(cls, listing: TaskListing, since: int, current: int) -> "NewFailures":

@@ -8,14 +8,13 @@ index). When the count is what the page already shows, the answer is
 """
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import BigIntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from console.lib.errors import Invalid
+from console.lib.htmx import HtmxHttpRequest
 from console.tenancy.cloud_services import SERVICES
 from console.tenancy.scoping import project_for
 from failedtasks.listing import TaskListing
@@ -42,7 +41,7 @@ STOP_POLLING = 286
 
 
 @require_GET
-def new_count(request, project_id: str, service: str):
+def new_count(request: HtmxHttpRequest, project_id: str, service: str):
     if not request.user.is_authenticated and request.htmx:
         return HttpResponse(status=STOP_POLLING)
     return _new_count(request, project_id, service)
@@ -52,10 +51,8 @@ def new_count(request, project_id: str, service: str):
 def _new_count(request, project_id: str, service: str):
     since = _whole_number(request.GET, "since", REVISION_MAX)
     shown = _whole_number(request.GET, "shown", NOTICE_LIMIT + 1)
-    revision = ProjectRevision.objects.filter(project=OuterRef("pk")).values("revision")
     project, _role = project_for(
-        request.user, project_id,
-        current_revision=Coalesce(Subquery(revision), 0, output_field=BigIntegerField()),
+        request.user, project_id, current_revision=ProjectRevision.objects.of()
     )
     listing = TaskListing.from_params(project, service, request.GET)
     new_failures = NewFailures.since_revision(listing, since, project.current_revision)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from failedtasks import counter_views, new_failures_views, views
+from failedtasks import counter_views, export_views, new_failures_views, views
 
 # Mounted under console/<project_id>/<service>/failed-tasks/ by failedtasks.routes.
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("counter/", counter_views.counter, name="failed-task-counter"),
     # The list: the dialog's content, and a full page without JavaScript
     path("", views.failed_tasks, name="failed-tasks"),
+    # The list as CSV: every page of it, in its tab, search and period
+    path("export.csv", export_views.export, name="failed-tasks-export"),
     # How many failures arrived since the list was shown: the open list's poll
     path("new-count/", new_failures_views.new_count, name="failed-tasks-new-count"),
     # Delete one: GET shows the confirmation, POST deletes

@@ -7,6 +7,8 @@ GETs that show exactly what will go; deletions are POSTs through
 failedtasks.services, then post/redirect/get or the re-rendered region.
 """
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,10 +26,11 @@ from console.tenancy.models import Role
 from console.tenancy.scoping import project_for
 from failedtasks import confirmations
 from failedtasks.actors import Actor
-from failedtasks.catalog import entries_for
+from failedtasks.catalog import entries_for, entries_read_with
 from failedtasks.confirmations import Pinned
+from failedtasks.insights import PERIODS
 from failedtasks.listing import TaskListing
-from failedtasks.models import Category, Deletion, ErrorCode, FailedTask
+from failedtasks.models import Category, Deletion, ErrorCode, FailedTask, ProjectRevision
 from failedtasks.new_failures import NewFailures
 from failedtasks.resource_links import resource_links
 from failedtasks.services import (
@@ -42,9 +45,17 @@ LIST_TEMPLATE = "failedtasks/failed_tasks.html"
 CHANGED_EVENT = "failedTasksChanged"  # the counter listens for it
 
 
-def _list_context(listing: TaskListing, role: str, notice: dict | None = None) -> dict:
+def _project_to_list(request, project_id: str, need: str = Role.VIEWER):
+    """project_for, with the project's revision read on the same query: the
+    revision the list is rendered at, read before its rows (the new-failures
+    notice counts from it)."""
+    return project_for(request.user, project_id, need=need,
+                       listing_revision=ProjectRevision.objects.of())
+
+
+def _list_context(listing: TaskListing, role: str, revision: int,
+                  notice: dict | None = None) -> dict:
     service = SERVICES[listing.service]
-    new_failures = NewFailures.when_listed(listing)  # its revision read before the rows
     rows = [] if listing.grouped else listing.page_rows
     causes = listing.cause_rows if listing.grouped else []
     return {
@@ -53,10 +64,10 @@ def _list_context(listing: TaskListing, role: str, notice: dict | None = None) -
         "listing": listing,
         "rows": rows,
         "causes": causes,
-        "catalog": entries_for([task.error_code for task in rows]
-                               + [cause.error_code for cause in causes]),
+        "catalog": (entries_for(cause.error_code for cause in causes) if listing.grouped
+                    else entries_read_with(rows)),
         "resource_links": resource_links(listing.project, listing.service, rows),
-        "new_failures": new_failures,
+        "new_failures": NewFailures.when_listed(listing, revision),
         "can_delete": Role(role).allows(Role.OPERATOR),
         "notice": notice,
         "retention_days": settings.FAILED_TASK_RETENTION_DAYS,
@@ -66,22 +77,27 @@ def _list_context(listing: TaskListing, role: str, notice: dict | None = None) -
 @require_GET
 @login_required
 def failed_tasks(request, project_id: str, service: str):
-    project, role = project_for(request.user, project_id)
+    project, role = _project_to_list(request, project_id)
     listing = TaskListing.from_params(project, service, request.GET)
     template = LIST_TEMPLATE
     if request.htmx:
         template += "#dialog" if request.htmx.target == "modal-root" else "#task_list"
-    return render(request, template, _list_context(listing, role))
+    return render(request, template, _list_context(listing, role, project.listing_revision))
 
 
 def _deletable_tasks(project, service: str):
     return FailedTask.objects.for_project(project).for_service(service).failed()
 
 
-def _after_change(request, listing: TaskListing, role: str, text: str, deletion=None):
-    """Post/redirect/get without JavaScript; with htmx, the list region and the event."""
+def _after_change(request, listing: TaskListing, role: str, text: str, deletion=None,
+                  revision: int | None = None):
+    """Post/redirect/get without JavaScript; with htmx, the list region and the event.
+
+    The list is shown at `revision` (read with the project, before the change),
+    or, when the change itself took revisions (an undo), at the project's
+    revision after it, so the tasks it restored are not announced as new."""
     if listing.page > 1 and not (listing.cause_rows if listing.grouped else listing.page_rows):
-        listing = listing.elsewhere(page=listing.page - 1)
+        listing = replace(listing, page=listing.page - 1)
     undo_url = None
     if deletion is not None and deletion.deleted_count:
         undo_url = reverse(
@@ -92,7 +108,11 @@ def _after_change(request, listing: TaskListing, role: str, text: str, deletion=
         return redirect(listing.url())
     response = render(
         request, LIST_TEMPLATE + "#task_list",
-        _list_context(listing, role, notice={"text": text, "undo_url": undo_url}),
+        _list_context(
+            listing, role,
+            ProjectRevision.objects.current(listing.project.pk) if revision is None else revision,
+            notice={"text": text, "undo_url": undo_url},
+        ),
     )
     return trigger_client_event(response, CHANGED_EVENT)
 
@@ -123,7 +143,7 @@ def confirm_delete(request, project_id: str, service: str, task_id: int):
 @login_required
 def delete(request, project_id: str, service: str, task_id: int):
     """Delete the task its confirmation named, unless it was recorded again since."""
-    project, role = project_for(request.user, project_id, need=Role.OPERATOR)
+    project, role = _project_to_list(request, project_id, need=Role.OPERATOR)
     tasks = _deletable_tasks(project, service)
     try:
         pinned = confirmations.verify(
@@ -148,7 +168,7 @@ def delete(request, project_id: str, service: str, task_id: int):
     text = _("Deleted the failed task %(name)s.") % {
         "name": snapshot.resource_name or snapshot.job_id
     }
-    return _after_change(request, listing, role, text, deletion)
+    return _after_change(request, listing, role, text, deletion, project.listing_revision)
 
 
 # --- Delete all --------------------------------------------------------------
@@ -160,13 +180,14 @@ def confirm_delete_all(request, project_id: str, service: str):
     listing = TaskListing.from_params(project, service, request.GET)
     confirmation = listing.confirmation()
     pinned = Pinned(revision=confirmation.revision, tab=listing.tab, search=listing.search,
-                    error_code=listing.error_code)
+                    period=listing.period, since=listing.since, error_code=listing.error_code)
     template = "failedtasks/confirm_delete_all.html" + ("#confirm" if request.htmx else "")
     return render(request, template, {
         "project": project, "service": SERVICES[service], "listing": listing,
         "confirmation": confirmation,
         "confirmation_token": confirmations.sign(request.user, project.pk, service, pinned),
         "tab_label": Category(listing.tab).label if listing.tab else "",
+        "period_label": PERIODS[listing.period].label if listing.period else "",
     })
 
 
@@ -174,12 +195,13 @@ def confirm_delete_all(request, project_id: str, service: str):
 @login_required
 def delete_all(request, project_id: str, service: str):
     """Delete what the signed confirmation showed: its filters, as of its revision."""
-    project, role = project_for(request.user, project_id, need=Role.OPERATOR)
+    project, role = _project_to_list(request, project_id, need=Role.OPERATOR)
     pinned = confirmations.verify(
         request.POST.get(confirmations.FIELD), request.user, project.pk, service
     )
     place = TaskListing.from_params(project, service, request.POST)
-    listing = place.elsewhere(tab=pinned.tab, search=pinned.search, error_code=pinned.error_code)
+    listing = replace(place, tab=pinned.tab, search=pinned.search, period=pinned.period,
+                      since=pinned.since, error_code=pinned.error_code)
     deletion = delete_all_seen(
         project, listing.deletable(), pinned.revision, Actor.from_request(request),
         service=service, criteria=listing.criteria(),
@@ -192,8 +214,8 @@ def delete_all(request, project_id: str, service: str):
             "%(count)d newer one was kept.", "%(count)d newer ones were kept.", deletion.kept_count
         ) % {"count": deletion.kept_count}
     if listing.grouped:  # a group's Delete: back to every group
-        listing = listing.elsewhere(error_code=None)
-    return _after_change(request, listing, role, text, deletion)
+        listing = replace(listing, error_code=None)
+    return _after_change(request, listing, role, text, deletion, project.listing_revision)
 
 
 # --- Undo --------------------------------------------------------------------

@@ -11,13 +11,16 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import timezone
 
 from console.tenancy.models import Membership, Project, Region, Role
-from failedtasks.models import ProjectRevision
+from failedtasks.models import Deletion, ProjectRevision
 from failedtasks.services import record_failure
 
 PASSWORD = "correct horse battery staple"
+# What htmx sends when the Failed Tasks list region asks for itself.
+HTMX_LIST = {"HX-Request": "true", "HX-Target": "task-list"}
 _job_numbers = itertools.count(1)
 
 
@@ -101,6 +104,40 @@ def confirmed(client, confirm_url: str, **place) -> dict:
     response = client.get(confirm_url, place)
     assert response.status_code == 200, response.status_code
     return {"confirmation": confirmation_token(response.content.decode()), **place}
+
+
+def assert_sends_to_sign_in(response):
+    """Signed out, a page answers with a redirect to the sign-in page."""
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def assert_list_region_after_deletion(response, project, service: str, message: str) -> str:
+    """An htmx deletion answers with the list region alone: the message, an Undo
+    form for the deletion, and the event that refreshes the counter. Its HTML."""
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html
+    assert html.strip().startswith('<div id="task-list"')
+    assert message in html
+    deletion = Deletion.objects.get()
+    undo_url = reverse("failed-task-undo", args=[project.pk, service, deletion.pk])
+    assert f'action="{undo_url}"' in html
+    assert ">Undo</button>" in html
+    assert "failedTasksChanged" in response.headers["HX-Trigger"]
+    return html
+
+
+@pytest.fixture
+def method_not_allowed(django_assert_num_queries):
+    """Asserts that `method` on `url` is refused with a 405 before any query runs."""
+
+    def check(client, method: str, url: str):
+        with django_assert_num_queries(0):
+            response = getattr(client, method)(url)
+        assert response.status_code == 405
+
+    return check
 
 
 @pytest.fixture

@@ -15,6 +15,9 @@ import csv
 from collections.abc import Iterable, Iterator
 
 FORMULA_STARTS = frozenset("=+-@＝＋－＠")
+# First in a file for spreadsheets to open: Excel reads a CSV without it in the
+# system's legacy code page, which garbles Chinese; with it, as UTF-8.
+EXCEL_BOM = "\ufeff"
 
 
 def spreadsheet_safe(value) -> str:

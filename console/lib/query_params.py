@@ -7,14 +7,17 @@ describes each parameter in the OpenAPI schema (drf-spectacular explodes the
 serializer into query parameters, each field giving its own schema), so what the
 schema promises and what the server accepts cannot drift apart.
 
-IntegerParam, TextParam and ChoiceParam declare one parameter on its own, for a
+IntegerParam, TextParam, ChoiceParam and MomentParam declare one parameter on its own, for a
 face that reads its query by hand; they read and describe it through the same
 fields.
 """
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
+from datetime import timezone as dt_timezone
 
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -112,6 +115,31 @@ class ChoiceField(QueryField):
         return value
 
 
+class MomentField(QueryField):
+    """An instant in ISO 8601 with its offset or Z (2026-01-31T08:00:00Z), read as UTC.
+
+    Without an offset the instant would depend on the server's time zone, so it
+    is refused rather than guessed."""
+
+    MAX_LENGTH = 40
+
+    @property
+    def openapi_schema(self) -> dict:
+        return {"type": "string", "format": "date-time", "maxLength": self.MAX_LENGTH}
+
+    def to_internal_value(self, raw: str) -> datetime:
+        message = "An ISO 8601 date and time with an offset or Z, e.g. 2026-01-31T08:00:00Z."
+        try:
+            value = None
+            if len(raw) <= self.MAX_LENGTH and raw.isprintable():
+                value = parse_datetime(raw)
+            if value is None or value.tzinfo is None:
+                raise ValidationError(message)
+            return value.astimezone(dt_timezone.utc)
+        except (ValueError, OverflowError):  # a day that does not exist; past year 9999 in UTC
+            raise ValidationError(message)
+
+
 class QueryParameters(serializers.Serializer):
     """A face's query: give it to extend_schema(parameters=[...]) for the schema, and
     read a request's with read()."""
@@ -198,6 +226,25 @@ class ChoiceParam:
         return ChoiceField(self.choices, help_text=self.description)
 
     def read(self, params) -> str | None:
+        return _read_one(self.field, self.name, params)
+
+    @property
+    def openapi(self) -> OpenApiParameter:
+        return _parameter(self.field, self.name)
+
+
+@dataclass(frozen=True)
+class MomentParam:
+    """A MomentField on its own; absent: None."""
+
+    name: str
+    description: str = ""
+
+    @property
+    def field(self) -> MomentField:
+        return MomentField(help_text=self.description)
+
+    def read(self, params) -> datetime | None:
         return _read_one(self.field, self.name, params)
 
     @property

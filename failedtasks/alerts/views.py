@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from console.lib.htmx import HtmxHttpRequest
 from console.tenancy.scoping import reviewed_projects
 from console.tenancy.views import LAST_PROJECT_SESSION_KEY
 from failedtasks.alerts.forms import AlertRuleForm
@@ -74,7 +75,7 @@ def create(request):
 
 @require_GET
 @login_required
-def rule(request, rule_id: int):
+def rule(request: HtmxHttpRequest, rule_id: int):
     rule = rule_for(request.user, rule_id)
     attempts = DeliveryAttempt.objects.filter(rule=rule).select_related("alert")
     page = Paginator(attempts, LOG_PAGE_SIZE).get_page(request.GET.get("page"))

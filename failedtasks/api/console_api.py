@@ -27,7 +27,7 @@ from rest_framework.response import Response
 
 from console.lib.api_faces import ApiError, FaceView
 from console.lib.api_fields import PatternField
-from console.lib.query_params import NO_NUL, ChoiceParam, IntegerParam, TextParam
+from console.lib.query_params import NO_NUL, ChoiceParam, IntegerParam, MomentParam, TextParam
 from console.lib.time_formats import utc_millis
 from console.tenancy.cloud_services import Service
 from console.tenancy.models import Role
@@ -250,8 +250,8 @@ TaskPage = inline_serializer("FailedTaskPage", {
     "results": TaskOut.__class__(many=True),
     "next": serializers.CharField(allow_null=True),
     "count": serializers.IntegerField(help_text=(
-        "How many tasks the listing holds. Without q or error_code it is exact (kept "
-        "tallies, not a count of rows). With either, matches are counted up to "
+        "How many tasks the listing holds. Without q, error_code, since or until it is "
+        "exact (kept tallies, not a count of rows). With any, matches are counted up to "
         f"{COUNT_LIMIT:,}: then count_is_lower_bound is true and there are more than "
         "count.")),
     "count_is_lower_bound": serializers.BooleanField(help_text=(
@@ -271,6 +271,12 @@ TEXT = TextParam("q", 100, (
     "Part of the resource name, the start of a resource or job id, or an error code "
     "(case-insensitive): the console's search. The count of such a listing stops at "
     f"{COUNT_LIMIT:,}."))
+SINCE = MomentParam("since", (
+    "Only tasks that failed at or after this instant (ISO 8601 with an offset or Z). "
+    f"The count of such a listing stops at {COUNT_LIMIT:,}."))
+UNTIL = MomentParam("until", (
+    "Only tasks that failed before this instant (ISO 8601 with an offset or Z); not "
+    "before since."))
 LIMIT = IntegerParam("limit", default=100, low=1, high=1000)
 # A cursor is "<failure time in microseconds since 1970>_<id>" of the last task shown.
 # Any value of this form is a place in the list: the pattern bounds the time to years
@@ -280,7 +286,7 @@ CURSOR = TextParam(
     mismatch="Not a cursor this API gave out.",
     pattern=r"(-[0-5]?[0-9]{1,16}|[0-9]{1,17}|1[0-9]{17}|2[0-4][0-9]{16}|25[0-2][0-9]{15}"
             r"|253[0-3][0-9]{14})_[0-9]{1,18}")
-LIST_PARAMETERS = [p.openapi for p in (SERVICE, STATUS, ERROR_CODE, TEXT)]
+LIST_PARAMETERS = [p.openapi for p in (SERVICE, STATUS, ERROR_CODE, TEXT, SINCE, UNTIL)]
 EPOCH = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
 MICROSECOND = timedelta(microseconds=1)
 
@@ -299,7 +305,13 @@ def filtered_tasks(project, params):
     text = TEXT.read(params)
     if text:
         tasks = tasks.matching(text)
-    return tasks, {"service": service, "status": task_status, "error_code": error_code, "q": text}
+    since, until = SINCE.read(params), UNTIL.read(params)
+    if since is not None and until is not None and since > until:
+        raise exceptions.ValidationError({"until": ["Must not be before since."]})
+    tasks = tasks.failed_between(since, until)
+    # The instants in one spelling (UTC, to the microsecond), as the watermark keeps them.
+    return tasks, {"service": service, "status": task_status, "error_code": error_code, "q": text,
+                   "since": since and since.isoformat(), "until": until and until.isoformat()}
 
 
 def _encode_cursor(row: dict) -> str:
@@ -357,9 +369,10 @@ class FailedTasks(ConsoleApiView):
 
     @staticmethod
     def _revision_and_count(project, tasks, filters):
-        """The total from the tallies when only service and status filter; else the
-        matches, counted up to COUNT_LIMIT."""
-        if filters["error_code"] or filters["q"]:
+        """The total from the tallies when only service and status filter; else (a
+        search, an error code, a failure-time range) the matches, counted up to
+        COUNT_LIMIT."""
+        if filters["error_code"] or filters["q"] or filters["since"] or filters["until"]:
             return revision_and_count(project, counting=tasks)
         return revision_and_count(project, tallies={
             "service": filters["service"], "status": filters["status"]})

@@ -21,12 +21,17 @@ from failedtasks.models import (
     TaskTally,
 )
 from failedtasks.services import record_failure
-from tests.conftest import confirmation_token, make_user, record
+from tests.conftest import (
+    HTMX_LIST,
+    assert_list_region_after_deletion,
+    confirmation_token,
+    make_user,
+    record,
+)
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true", "HX-Target": "confirm-root"}
-HTMX_LIST = {"HX-Request": "true", "HX-Target": "task-list"}
 
 
 def url(project, service="css"):
@@ -215,16 +220,7 @@ def test_with_htmx_it_returns_the_list_region(login, operator, project_a):
     client = login(operator)
     token = token_in(confirm(client, project_a))
     response = client.post(url(project_a), {"confirmation": token}, headers=HTMX_LIST)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "<html" not in html
-    assert html.strip().startswith('<div id="task-list"')
-    assert "Deleted 3 failed tasks." in html
-    deletion = Deletion.objects.get()
-    undo_url = reverse("failed-task-undo", args=[project_a.pk, "css", deletion.pk])
-    assert f'action="{undo_url}"' in html
-    assert ">Undo</button>" in html
-    assert "failedTasksChanged" in response.headers["HX-Trigger"]
+    assert_list_region_after_deletion(response, project_a, "css", "Deleted 3 failed tasks.")
 
 
 def test_on_ecs_it_acts_only_on_the_tab(login, operator, project_a):

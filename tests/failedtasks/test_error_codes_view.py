@@ -6,6 +6,7 @@ from django.utils.html import escape
 
 from failedtasks.error_catalog import ERROR_CODES
 from failedtasks.models import ErrorCode
+from tests.conftest import assert_sends_to_sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -59,16 +60,11 @@ def test_it_speaks_chinese(login, viewer):
 
 
 def test_it_requires_login(client):
-    response = client.get(URL)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert_sends_to_sign_in(client.get(URL))
 
 
-def test_it_rejects_post(login, viewer, django_assert_num_queries):
-    client = login(viewer)
-    with django_assert_num_queries(0):
-        response = client.post(URL)
-    assert response.status_code == 405
+def test_it_rejects_post(login, viewer, method_not_allowed):
+    method_not_allowed(login(viewer), "post", URL)
 
 
 def test_the_query_count(login, viewer, django_assert_num_queries):

@@ -274,17 +274,17 @@ def test_the_group_view_costs_the_same_at_any_size(
     for i in range(n):
         record(project_a, "ecs", error_code=f"Ecs.{i % 12:04d}", minutes_ago=i)
     client = login(operator)
-    # 1 session, 2 user, 3 project with role, 4 the project's revision (for the new
-    # failures notice), 5 the tally rows (tab counts and the groups' counts), 6 the
-    # first and last failure of the page's groups, 7 the catalog entries of the
-    # page's codes (no header: a fragment)
-    with django_assert_num_queries(7):
+    # 1 session, 2 user, 3 project with role and its revision (for the new failures
+    # notice), 4 the tally rows (tab counts and the groups' counts), 5 the first and
+    # last failure of the page's groups, 6 the catalog entries of the page's codes
+    # (no header: a fragment)
+    with django_assert_num_queries(6):
         response = client.get(url(project_a, "ecs"), {"group": "1", "tab": "operation"},
                               headers=REGION)
     assert response.status_code == 200
     # A search groups its matches in one bounded query instead of reading times apart:
-    # 4 the revision, 5 the tally rows (tab counts), 6 the groups, 7 the catalog entries
-    with django_assert_num_queries(7):
+    # 4 the tally rows (tab counts), 5 the groups, 6 the catalog entries
+    with django_assert_num_queries(6):
         response = client.get(url(project_a, "ecs"),
                               {"group": "1", "tab": "operation", "q": "res-"}, headers=REGION)
     assert response.status_code == 200
@@ -293,9 +293,9 @@ def test_the_group_view_costs_the_same_at_any_size(
 def test_the_full_group_page_costs_one_more(login, operator, project_a,
                                             django_assert_num_queries, causes):
     client = login(operator)
-    # 1 session, 2 user, 3 project with role, 4 the project's revision, 5 the tally
-    # rows, 6 the first and last failures, 7 the catalog entries, 8 the header's projects
-    with django_assert_num_queries(8):
+    # 1 session, 2 user, 3 project with role and its revision, 4 the tally rows, 5 the
+    # first and last failures, 6 the catalog entries, 7 the header's projects
+    with django_assert_num_queries(7):
         response = client.get(url(project_a), {"group": "1"})
     assert response.status_code == 200
 

@@ -8,7 +8,7 @@ from django.utils.html import escape
 
 from console.tenancy.models import Membership, Role
 from failedtasks.models import ErrorCode
-from tests.conftest import make_user, record
+from tests.conftest import assert_sends_to_sign_in, make_user, record
 
 pytestmark = pytest.mark.django_db
 
@@ -199,16 +199,11 @@ def test_it_links_from_the_service_list_only_for_reviewers(login, project_admin,
 
 
 def test_it_requires_login(client):
-    response = client.get(URL)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert_sends_to_sign_in(client.get(URL))
 
 
-def test_it_rejects_post(login, superuser, django_assert_num_queries):
-    client = login(superuser)
-    with django_assert_num_queries(0):
-        response = client.post(URL)
-    assert response.status_code == 405
+def test_it_rejects_post(login, superuser, method_not_allowed):
+    method_not_allowed(login(superuser), "post", URL)
 
 
 @pytest.mark.parametrize("tasks", [5, 50])

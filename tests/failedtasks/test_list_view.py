@@ -399,11 +399,11 @@ def test_query_count_does_not_grow_with_data(
     for i in range(n):
         record(project_a, "ecs", error_code=f"CSS.60{i % 3:02d}")
     client = login(operator)
-    # 1 session, 2 user, 3 project with role, 4 the project's revision (for the
-    # new-failures notice), 5 the page's rows (one more than a page, no COUNT),
-    # 6 the catalog entries for the page, 7 the header's projects, 8 the tally
-    # rows (tab counts); no resource ids, so no resource look-up
-    with django_assert_num_queries(8):
+    # 1 session, 2 user, 3 project with role and revision (for the new-failures
+    # notice), 4 the page's rows (one more than a page, no COUNT) with their
+    # catalog entries and resource rows, 5 the header's projects, 6 the tally
+    # rows (tab counts)
+    with django_assert_num_queries(6):
         response = client.get(url(project_a) + "?tab=operation")
     assert response.status_code == 200
 
@@ -415,9 +415,10 @@ def test_the_region_costs_the_same_at_any_size(
     for i in range(n):
         record(project_a, "ecs", error_code=f"CSS.60{i % 3:02d}")
     client = login(operator)
-    # 1 session, 2 user, 3 project with role, 4 the project's revision, 5 the
-    # page's rows, 6 the catalog entries, 7 the tally rows (no header: a fragment)
-    with django_assert_num_queries(7):
+    # 1 session, 2 user, 3 project with role and revision, 4 the page's rows with
+    # their catalog entries and resource rows, 5 the tally rows (no header: a
+    # fragment)
+    with django_assert_num_queries(5):
         response = client.get(url(project_a) + "?tab=operation", headers=REGION)
     assert response.status_code == 200
 
@@ -431,11 +432,11 @@ def test_later_pages_and_searches_cost_the_same(
     for i in range(25):
         record(project_a, "css", error_code=f"CSS.60{i % 3:02d}")
     client = login(operator)
-    # 1 session, 2 user, 3 project with role, 4 the project's revision, 5 the
-    # page's rows (a later page picks its ids in a subquery of the same
-    # statement), 6 the catalog entries, 7 the tally rows for "Page 3 of 3"; a
-    # search is not counted, so it reads no tallies
-    with django_assert_num_queries(6 if "q" in params else 7):
+    # 1 session, 2 user, 3 project with role and revision, 4 the page's rows
+    # with their catalog entries and resource rows (a later page picks its ids
+    # in a subquery of the same statement), 5 the tally rows for "Page 3 of 3";
+    # a search is not counted, so it reads no tallies
+    with django_assert_num_queries(4 if "q" in params else 5):
         response = client.get(url(project_a, "css"), params, headers=REGION)
     assert response.status_code == 200
     assert response.content.decode().count('<span class="cell-name">') == rows

@@ -9,11 +9,9 @@ from django.utils import timezone
 
 from console.tenancy.models import Role
 from failedtasks.models import Deletion, FailedTask, TaskTally
-from tests.conftest import confirmed, make_user, record
+from tests.conftest import HTMX_LIST, confirmed, make_user, record
 
 pytestmark = pytest.mark.django_db
-
-HTMX_LIST = {"HX-Request": "true", "HX-Target": "task-list"}
 
 
 def url(project, deletion, service="css"):
@@ -37,6 +35,20 @@ def deleted(login, operator, project_a):
     deletion = delete_one(client, project_a, task)
     assert TaskTally.objects.for_service(project_a, "css").failed == 1
     return client, deletion
+
+
+def signed_in(user, **options) -> Client:
+    """A second browser, signed in as `user`."""
+    client = Client(**options)
+    client.force_login(user)
+    return client
+
+
+def assert_not_undone(deletion):
+    """The task stays deleted and the deletion is not marked undone."""
+    assert not FailedTask.objects.filter(job_id="job-undo-me").exists()
+    deletion.refresh_from_db()
+    assert deletion.restored_at is None
 
 
 def test_it_works(deleted, project_a, operator):
@@ -110,39 +122,26 @@ def test_undo_after_the_window_is_a_400(deleted, project_a):
     )
     response = client.post(url(project_a, deletion))
     assert response.status_code == 400
-    assert not FailedTask.objects.filter(job_id="job-undo-me").exists()
+    assert_not_undone(deletion)
     assert TaskTally.objects.for_service(project_a, "css").failed == 1
-    deletion.refresh_from_db()
-    assert deletion.restored_at is None
 
 
 def test_another_operator_cannot_undo(deleted, project_a):
     _client, deletion = deleted
-    colleague = make_user("otto", project_a, Role.OPERATOR)
-    client = Client()
-    client.force_login(colleague)
-    response = client.post(url(project_a, deletion))
-    assert response.status_code == 404
-    assert not FailedTask.objects.filter(job_id="job-undo-me").exists()
-    deletion.refresh_from_db()
-    assert deletion.restored_at is None
+    colleague = signed_in(make_user("otto", project_a, Role.OPERATOR))
+    assert colleague.post(url(project_a, deletion)).status_code == 404
+    assert_not_undone(deletion)
 
 
 def test_it_checks_the_role(deleted, project_a, viewer):
     _client, deletion = deleted
-    client = Client()
-    client.force_login(viewer)
-    assert client.post(url(project_a, deletion)).status_code == 403
-    assert not FailedTask.objects.filter(job_id="job-undo-me").exists()
-    deletion.refresh_from_db()
-    assert deletion.restored_at is None
+    assert signed_in(viewer).post(url(project_a, deletion)).status_code == 403
+    assert_not_undone(deletion)
 
 
 def test_it_checks_scope(deleted, project_a, outsider):
     _client, deletion = deleted
-    client = Client()
-    client.force_login(outsider)
-    assert client.post(url(project_a, deletion)).status_code == 404
+    assert signed_in(outsider).post(url(project_a, deletion)).status_code == 404
     assert not FailedTask.objects.filter(job_id="job-undo-me").exists()
 
 
@@ -179,8 +178,7 @@ def test_it_rejects_get(deleted, project_a, django_assert_num_queries):
 
 def test_it_enforces_csrf(deleted, project_a, operator):
     _client, deletion = deleted
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(operator)
+    client = signed_in(operator, enforce_csrf_checks=True)
     assert client.post(url(project_a, deletion)).status_code == 403
     assert not FailedTask.objects.filter(job_id="job-undo-me").exists()
 

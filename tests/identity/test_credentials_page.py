@@ -14,6 +14,7 @@ from console.identity.credentials import (
     secret_for,
 )
 from console.identity.models import AccessKey, ApiToken
+from tests.conftest import assert_sends_to_sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -113,9 +114,7 @@ def test_it_escapes_the_description(login, operator):
 
 
 def test_it_requires_login(client):
-    response = client.get(PAGE)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert_sends_to_sign_in(client.get(PAGE))
 
 
 # --- Creating an access key -----------------------------------------------------------
@@ -204,9 +203,7 @@ def test_creating_enforces_csrf(operator):
 
 
 def test_creating_requires_login(client, operator):
-    response = client.post(CREATE)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert_sends_to_sign_in(client.post(CREATE))
     assert not AccessKey.objects.exists()
 
 
@@ -288,9 +285,7 @@ def test_deleting_enforces_csrf(operator):
 def test_deleting_requires_login(client, operator):
     key, _secret = create_access_key(operator)
     assert client.get(delete_url(key)).status_code == 302
-    response = client.post(delete_url(key))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert_sends_to_sign_in(client.post(delete_url(key)))
     assert AccessKey.objects.filter(pk=key.pk).exists()
 
 
@@ -352,9 +347,7 @@ def test_revoking_enforces_csrf(operator, project_a):
 
 def test_revoking_requires_login(client, operator, project_a):
     _value, token = issue_token(operator, project_a)
-    response = client.post(revoke_url(token))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert_sends_to_sign_in(client.post(revoke_url(token)))
     token.refresh_from_db()
     assert token.revoked_at is None
 
@@ -362,39 +355,27 @@ def test_revoking_requires_login(client, operator, project_a):
 # --- Methods ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
-def test_the_page_rejects_other_methods(login, operator, django_assert_num_queries, method):
-    client = login(operator)
-    with django_assert_num_queries(0):
-        response = getattr(client, method)(PAGE)
-    assert response.status_code == 405
+def test_the_page_rejects_other_methods(login, operator, method_not_allowed, method):
+    method_not_allowed(login(operator), method, PAGE)
 
 
 @pytest.mark.parametrize("method", ["get", "put", "delete", "patch"])
-def test_create_rejects_other_methods(login, operator, django_assert_num_queries, method):
-    client = login(operator)
-    with django_assert_num_queries(0):
-        response = getattr(client, method)(CREATE)
-    assert response.status_code == 405
+def test_create_rejects_other_methods(login, operator, method_not_allowed, method):
+    method_not_allowed(login(operator), method, CREATE)
     assert not AccessKey.objects.exists()
 
 
 @pytest.mark.parametrize("method", ["put", "delete", "patch"])
-def test_delete_rejects_other_methods(login, operator, django_assert_num_queries, method):
+def test_delete_rejects_other_methods(login, operator, method_not_allowed, method):
     key, _secret = create_access_key(operator)
-    client = login(operator)
-    with django_assert_num_queries(0):
-        response = getattr(client, method)(delete_url(key))
-    assert response.status_code == 405
+    method_not_allowed(login(operator), method, delete_url(key))
     assert AccessKey.objects.filter(pk=key.pk).exists()
 
 
 @pytest.mark.parametrize("method", ["get", "put", "delete", "patch"])
-def test_revoke_rejects_other_methods(login, operator, project_a, django_assert_num_queries, method):
+def test_revoke_rejects_other_methods(login, operator, project_a, method_not_allowed, method):
     _value, token = issue_token(operator, project_a)
-    client = login(operator)
-    with django_assert_num_queries(0):
-        response = getattr(client, method)(revoke_url(token))
-    assert response.status_code == 405
+    method_not_allowed(login(operator), method, revoke_url(token))
     token.refresh_from_db()
     assert token.revoked_at is None
 

@@ -22,6 +22,28 @@ def log_in(client, username, password, address="10.0.0.1"):
                        REMOTE_ADDR=address)
 
 
+def admin_log_in(client, username, password, address="10.0.0.1"):
+    return client.post(reverse("admin:login"), {"username": username, "password": password,
+                                                "next": "/admin/"}, REMOTE_ADDR=address)
+
+
+def token_body(username, password, project):
+    return {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": username, "password": password}}}, "scope": {"project": {"id": project.pk}}}}
+
+
+def request_token(client, username, password, project, address="10.0.0.1", **headers):
+    return client.post("/v3/auth/tokens", token_body(username, password, project),
+                       content_type="application/json", REMOTE_ADDR=address, **headers)
+
+
+def allow_token_requests(settings, rate: str):
+    """Start with an empty cache and `rate` token requests per client address."""
+    cache.clear()
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
+                               "DEFAULT_THROTTLE_RATES": {"auth": rate}}
+
+
 def test_five_failures_lock_the_user_name_for_a_while(client, operator):
     for _ in range(5):
         assert log_in(client, "olivia", "wrong").status_code == 200
@@ -54,30 +76,15 @@ def test_a_success_clears_the_users_failures(client, operator):
 
 
 def test_the_token_endpoint_shares_the_throttle(client, operator, project_a, settings):
-    cache.clear()
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
-                               "DEFAULT_THROTTLE_RATES": {"auth": "1000/min"}}
+    allow_token_requests(settings, "1000/min")
     for _ in range(5):
         log_in(client, "olivia", "wrong")
-    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": "olivia", "password": PASSWORD}}}, "scope": {"project": {"id": project_a.pk}}}}
-    response = client.post("/v3/auth/tokens", body, content_type="application/json",
-                           REMOTE_ADDR="10.0.0.1")
+    response = request_token(client, "olivia", PASSWORD, project_a)
     assert response.status_code == 429
     assert response.json()["error"]["message"].startswith("Too many failed sign-ins")
 
 
 # --- One mechanism at every door -----------------------------------------------------
-
-def token_body(username, password, project):
-    return {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": username, "password": password}}}, "scope": {"project": {"id": project.pk}}}}
-
-
-def admin_log_in(client, username, password, address="10.0.0.1"):
-    return client.post(reverse("admin:login"), {"username": username, "password": password,
-                                                "next": "/admin/"}, REMOTE_ADDR=address)
-
 
 def test_the_admin_login_is_throttled_like_the_console(client, superuser):
     for _ in range(5):
@@ -89,13 +96,10 @@ def test_the_admin_login_is_throttled_like_the_console(client, superuser):
 
 
 def test_failures_at_one_door_count_at_every_other(client, superuser, project_a, settings):
-    cache.clear()
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
-                               "DEFAULT_THROTTLE_RATES": {"auth": "1000/min"}}
+    allow_token_requests(settings, "1000/min")
     for _ in range(3):
         admin_log_in(client, "root", "wrong")
-    client.post("/v3/auth/tokens", token_body("root", "wrong", project_a),
-                content_type="application/json", REMOTE_ADDR="10.0.0.1")
+    request_token(client, "root", "wrong", project_a)
     log_in(client, "root", "wrong")
     assert "Too many failed sign-ins" in log_in(client, "root", PASSWORD).content.decode()
     assert "Too many failed sign-ins" in admin_log_in(client, "root", PASSWORD).content.decode()
@@ -174,27 +178,21 @@ def test_a_success_clears_only_its_own_addresss_failures(client, operator):
 @pytest.mark.parametrize("proxies", [0, 1])
 def test_a_made_up_forwarded_for_does_not_reset_the_rate_limit(client, operator, project_a,
                                                                  settings, proxies):
-    cache.clear()
+    allow_token_requests(settings, "3/min")
     settings.TRUSTED_PROXY_COUNT = proxies
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
-                               "DEFAULT_THROTTLE_RATES": {"auth": "3/min"}}
     statuses = []
     for n in range(4):
         # With one trusted proxy it appended the real client; the rest is made up.
         forwarded = f"192.0.2.{n}" + (", 198.51.100.7" if proxies else "")
-        statuses.append(client.post(
-            "/v3/auth/tokens", token_body("olivia", PASSWORD, project_a),
-            content_type="application/json", REMOTE_ADDR="10.0.0.2",
-            HTTP_X_FORWARDED_FOR=forwarded).status_code)
+        statuses.append(request_token(client, "olivia", PASSWORD, project_a, address="10.0.0.2",
+                                      HTTP_X_FORWARDED_FOR=forwarded).status_code)
     assert statuses == [201, 201, 201, 429]
 
 
 def test_a_throttled_token_request_says_when_to_retry(client, operator, project_a, settings):
     cache.clear()
     for _ in range(5):
-        client.post("/v3/auth/tokens", token_body("olivia", "wrong", project_a),
-                    content_type="application/json", REMOTE_ADDR="10.0.0.1")
-    response = client.post("/v3/auth/tokens", token_body("olivia", PASSWORD, project_a),
-                           content_type="application/json", REMOTE_ADDR="10.0.0.1")
+        request_token(client, "olivia", "wrong", project_a)
+    response = request_token(client, "olivia", PASSWORD, project_a)
     assert response.status_code == 429
     assert 14 * 60 < int(response["Retry-After"]) <= 15 * 60 + 1

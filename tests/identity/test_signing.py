@@ -271,6 +271,16 @@ def test_trailing_slash_is_not_covered_by_the_signature(server):
     check(request, path=TASKS + "/")
 
 
+def official_client(server, client_class):
+    """A client of the official SDK, signing with the test key, sending to `server`."""
+    return (
+        client_class.new_builder()
+        .with_credentials(server.sdk.BasicCredentials(AK, SK, PROJECT_ID))
+        .with_endpoints([server.url])
+        .build()
+    )
+
+
 def test_the_official_kps_client_is_accepted(server):
     from huaweicloudsdkkps.v3 import (
         CreateKeypairAction,
@@ -282,12 +292,7 @@ def test_the_official_kps_client_is_accepted(server):
         ListFailedTaskRequest,
     )
 
-    client = (
-        KpsClient.new_builder()
-        .with_credentials(server.sdk.BasicCredentials(AK, SK, PROJECT_ID))
-        .with_endpoints([server.url])
-        .build()
-    )
+    client = official_client(server, KpsClient)
     before = len(server.received)
     client.list_failed_task(ListFailedTaskRequest(limit=10, offset=20))
     client.delete_failed_task(DeleteFailedTaskRequest(task_id=ODD_SEGMENT))
@@ -322,12 +327,7 @@ def test_the_official_sdrs_client_is_accepted(server):
         SdrsClient,
     )
 
-    client = (
-        SdrsClient.new_builder()
-        .with_credentials(server.sdk.BasicCredentials(AK, SK, PROJECT_ID))
-        .with_endpoints([server.url])
-        .build()
-    )
+    client = official_client(server, SdrsClient)
     before = len(server.received)
     client.list_failure_jobs(
         ListFailureJobsRequest(resource_name="db 01+é/x", limit=5, offset=0)

@@ -143,50 +143,47 @@ def test_the_sdk_finds_the_project_by_region_name(live_server, operator, project
     assert creds.project_id == project_a.pk
 
 
-def test_a_wrong_secret_is_a_401(live_server, operator, project_a, kps_data):
+def refusal(call, request):
+    """What the SDK raises when the console refuses `request`."""
     from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+
+    with pytest.raises(ClientRequestException) as raised:
+        call(request)
+    return raised.value
+
+
+def test_a_wrong_secret_is_a_401(live_server, operator, project_a, kps_data):
     from huaweicloudsdkkps.v3 import ListFailedTaskRequest
 
     client = kps_client(live_server, credentials(operator, project_a, secret="0" * 40))
-    with pytest.raises(ClientRequestException) as raised:
-        client.list_failed_task(ListFailedTaskRequest())
-    assert raised.value.status_code == 401
-    assert raised.value.error_code == "KPS.0401"
+    error = refusal(client.list_failed_task, ListFailedTaskRequest())
+    assert (error.status_code, error.error_code) == (401, "KPS.0401")
 
 
 def test_a_viewers_key_cannot_delete(live_server, viewer, project_a, kps_data):
-    from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
     from huaweicloudsdkkps.v3 import DeleteAllFailedTaskRequest, ListFailedTaskRequest
 
     client = kps_client(live_server, credentials(viewer, project_a))
     assert client.list_failed_task(ListFailedTaskRequest()).total == 3
-    with pytest.raises(ClientRequestException) as raised:
-        client.delete_all_failed_task(DeleteAllFailedTaskRequest())
-    assert raised.value.status_code == 403
+    assert refusal(client.delete_all_failed_task, DeleteAllFailedTaskRequest()).status_code == 403
     assert FailedTask.objects.count() == 3
 
 
 def test_another_projects_id_is_a_404(live_server, outsider, project_a, sdrs_data):
-    from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
     from huaweicloudsdksdrs.v1 import ListFailureJobsRequest
 
     client = sdrs_client(live_server, credentials(outsider, project_a))
-    with pytest.raises(ClientRequestException) as raised:
-        client.list_failure_jobs(ListFailureJobsRequest())
-    assert raised.value.status_code == 404
-    assert raised.value.error_code == "SDRS.0404"
+    error = refusal(client.list_failure_jobs, ListFailureJobsRequest())
+    assert (error.status_code, error.error_code) == (404, "SDRS.0404")
 
 
 def test_a_deleted_access_key_is_a_401(live_server, operator, project_a, kps_data):
-    from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
     from huaweicloudsdkkps.v3 import ListFailedTaskRequest
 
     from console.identity.models import AccessKey
 
     client = kps_client(live_server, credentials(operator, project_a))
     AccessKey.objects.all().delete()
-    with pytest.raises(ClientRequestException) as raised:
-        client.list_failed_task(ListFailedTaskRequest())
-    assert raised.value.status_code == 401
+    assert refusal(client.list_failed_task, ListFailedTaskRequest()).status_code == 401
 
 
