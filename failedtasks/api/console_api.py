@@ -490,7 +490,8 @@ class CauseOut(serializers.Serializer):
 class CausesOut(serializers.Serializer):
     results = CauseOut(many=True, help_text="One entry per error code, most tasks first.")
     count_is_lower_bound = serializers.BooleanField(help_text=(
-        f"True when q narrowed the listing and more than {COUNT_LIMIT:,} tasks matched: the "
+        f"True when q, since or until narrowed the listing and more than {COUNT_LIMIT:,} tasks "
+        f"matched: the "
         f"groups were counted over {COUNT_LIMIT:,} of them, so each count is a lower bound."))
 
 
@@ -502,7 +503,8 @@ class Causes(ConsoleApiView):
         and the catalog's cause and solution. Takes the list's filters."""
         project = api_project(request, project_id)
         tasks, filters = filtered_tasks(project, request.query_params)
-        if filters["q"]:  # the tallies keep no search: group the matches, bounded
+        if filters["q"] or filters["since"] or filters["until"]:
+            # The tallies keep no search and no time: group the matches, bounded.
             causes, is_lower_bound = counted_causes(tasks)
         else:
             scope = TallyScope(project, service=filters["service"], status=filters["status"],

@@ -133,3 +133,13 @@ def test_the_schema_documents_it(client, viewer, project_a, token_for):
     cause = schema["components"]["schemas"]["CauseOut"]
     assert set(cause["properties"]) == {"error_code", "count", "first_fail_time",
                                         "last_fail_time", "cause", "solution"}
+
+
+def test_a_time_range_groups_the_tasks_within_it(client, viewer, project_a, token_for, tasks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    since = (timezone.now() - timedelta(minutes=15)).isoformat()
+    response = client.get(url(project_a), {"since": since}, headers=token_for(viewer, project_a))
+    assert summary(response) == [("", 2), ("CSS.6004", 1), ("Ecs.0013", 1)]
