@@ -112,6 +112,8 @@ LATENCY = [
             at_most(3), htmx(SWAPS_LIST)),
     Latency("dialog page {page} (Creation Failures)", DIALOG + "?tab=creation&page={page}",
             at_most(3), htmx(SWAPS_LIST)),
+    Latency("group view (Creation Failures)", DIALOG + "?tab=creation&group=1",
+            at_most(3), htmx(SWAPS_LIST)),
     # A failure-time range: the rows from the cutoff and both tabs counted up to
     # COUNT_LIMIT, where the whole list reads the tallies.
     Latency("dialog: Last 24 hours (Creation Failures)", DIALOG + "?tab=creation&period=24h",

@@ -1,8 +1,8 @@
 """Signed confirmations: what a Delete or Delete All confirmation showed, pinned.
 
 A confirmation GET signs who it was shown to, where (project, service), what it
-listed (tab, search, failure-time period with the cutoff it fixed, or the one
-task) and the project revision it read. The
+listed (tab, search, failure-time period with the cutoff it fixed, a group's error
+code, or the one task) and the project revision it read. The
 POST that follows acts on exactly that, recomputed on the server from the
 signed values, never from what the client sends beside them. An altered token
 fails its signature; an old one has expired; either way nothing is deleted.
@@ -35,6 +35,7 @@ class Pinned:
     # The period's start as the confirmation computed it: "the last 24 hours"
     # means the same tasks when Yes is pressed as when the list was shown.
     since: datetime | None = None
+    error_code: str | None = None  # a group's Delete: exactly this code ("" for none)
 
 
 OTHER_LIST = gettext_lazy("This confirmation was made for another list, so nothing was "
@@ -60,7 +61,7 @@ def sign(user, project_id: str, service: str, pinned: Pinned) -> str:
     return signing.dumps(
         {"u": user.pk, "p": project_id, "s": service, "r": pinned.revision,
          "t": pinned.tab, "q": pinned.search, "k": pinned.task_pk, "pd": pinned.period,
-         "f": pinned.since.isoformat() if pinned.since else None},
+         "f": pinned.since.isoformat() if pinned.since else None, "c": pinned.error_code},
         salt=SALT, compress=True,
     )
 
@@ -77,7 +78,8 @@ def verify(token: str | None, user, project_id: str, service: str) -> Pinned:
     since = payload.get("f")
     return Pinned(revision=payload["r"], tab=payload["t"], search=payload["q"],
                   task_pk=payload["k"], period=payload.get("pd", ""),
-                  since=datetime.fromisoformat(since) if since else None)
+                  since=datetime.fromisoformat(since) if since else None,
+                  error_code=payload.get("c"))
 
 
 # --- The console API's watermark ------------------------------------------------

@@ -1,7 +1,7 @@
 """What one Failed Tasks list shows: the relation the dialog, its confirmations and
 its deletions share, so that Delete All acts on exactly what the list showed."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from urllib.parse import urlencode
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from console.tenancy.cloud_services import SERVICES
 from console.tenancy.models import Project
+from failedtasks.causes import Cause, TallyScope, counted_causes, most_tasks_first
 from failedtasks.counting import Count, bounded_counts, revision_and_count
 from failedtasks.insights import PERIODS
 from failedtasks.models import (
@@ -26,6 +27,7 @@ from failedtasks.models import (
 
 PAGE_SIZE = 10
 SEARCH_MAX_LENGTH = 100
+ERROR_CODE_MAX_LENGTH = 64  # as FailedTask.error_code
 CONFIRM_PREVIEW = 10  # tasks named in a Delete All confirmation before "and N more"
 
 
@@ -57,10 +59,13 @@ class TaskListing:
     # The start of the period: now minus its length when the list is read, or the
     # cutoff a Delete All confirmation fixed and signed.
     since: datetime | None = None
+    grouped: bool = False  # "Group by cause": one row per error code
+    error_code: str | None = None  # exactly this code ("" for none); None: any
 
     @classmethod
     def from_params(cls, project: Project, service: str, params) -> "TaskListing":
-        """Read tab, search, period and page from a query string or form; bad values fall back."""
+        """Read tab, search, period, page, grouping and error code from a query string
+        or form; bad values fall back."""
         tab = ""
         if SERVICES[service].tabbed_failures:
             tab = params.get("tab", Category.CREATION)
@@ -72,10 +77,16 @@ class TaskListing:
             page = max(1, min(int(params.get("page", 1)), 100_000))
         except (TypeError, ValueError):
             page = 1
+        grouped = params.get("group") == "1"
+        error_code = None
+        if "code" in params:  # present but empty: the tasks without an error code
+            error_code = str(params.get("code")).replace("\x00", "").strip()
+            error_code = error_code[:ERROR_CODE_MAX_LENGTH]
+        listing = cls(project, service, tab, search, page, grouped=grouped, error_code=error_code)
         period = PERIODS.get(str(params.get("period", "")))
         if period is None:  # all time, or a period this list does not offer
-            return cls(project, service, tab, search, page)
-        return cls(project, service, tab, search, page, period.key, timezone.now() - period.length)
+            return listing
+        return replace(listing, period=period.key, since=timezone.now() - period.length)
 
     # --- what is listed ---------------------------------------------------
 
@@ -87,6 +98,8 @@ class TaskListing:
             .in_category(self.tab or None)
             .failed_between(self.since)
         )
+        if self.error_code is not None:
+            tasks = tasks.filter(error_code=self.error_code)
         if self.search:
             tasks = tasks.matching(self.search)
         return tasks.newest_first()
@@ -107,6 +120,8 @@ class TaskListing:
 
     @property
     def has_next(self) -> bool:
+        if self.grouped:
+            return len(self.causes) > self.page * PAGE_SIZE
         return len(self.rows) > PAGE_SIZE
 
     @property
@@ -141,14 +156,65 @@ class TaskListing:
         COUNT_LIMIT)."""
         if self.search:
             return None
+        if self.error_code is not None:
+            if self.since is not None:
+                return None  # a period's tasks of one code are not counted
+            return sum(n for (category, _status, code), n in self.tallies.by_code.items()
+                       if code == self.error_code and category == (self.tab or category))
         return self._count(self.tab).value
 
     @property
     def total_is_lower_bound(self) -> bool:
-        return not self.search and self._count(self.tab).is_lower_bound
+        return self.total is not None and self.error_code is None and \
+            self._count(self.tab).is_lower_bound
 
     def tab_count(self, tab: str) -> Count:
         return self._count(tab)
+
+    # --- grouped by cause -------------------------------------------------
+
+    @cached_property
+    def _grouping(self) -> tuple[list[Cause], bool]:
+        """Every group of the failed tasks listed, most tasks first, and whether the
+        counts are lower bounds. From the tallies (read for the tabs already),
+        unless a search or a period narrows the list: then from its tasks, bounded."""
+        if self.search or self.since is not None:
+            return counted_causes(self.deletable())
+        counts: dict[str, int] = {}
+        for (category, status, code), n in self.tallies.by_code.items():
+            if (status == TaskStatus.FAIL and category == (self.tab or category)
+                    and self.error_code in (None, code)):
+                counts[code] = counts.get(code, 0) + n
+        return most_tasks_first(Cause(code, n) for code, n in counts.items()), False
+
+    @property
+    def causes(self) -> list[Cause]:
+        return self._grouping[0]
+
+    @property
+    def cause_counts_are_lower_bounds(self) -> bool:
+        return self._grouping[1]
+
+    @cached_property
+    def cause_rows(self) -> list[Cause]:
+        """The groups of this page, with their first and last failure."""
+        shown = self.causes[(self.page - 1) * PAGE_SIZE : self.page * PAGE_SIZE]
+        if self.search or self.since is not None:
+            return shown  # counted from the tasks, times included
+        scope = TallyScope(self.project, self.service, self.tab or None, TaskStatus.FAIL)
+        return scope.with_failure_times(shown)
+
+    def cause_url(self, error_code: str) -> str:
+        """The normal list narrowed to one cause's tasks."""
+        return self.url(group="", code=error_code, page=1)
+
+    @property
+    def clear_code_url(self) -> str:
+        return self.url(code=None, page=1)
+
+    def cause_inputs(self, error_code: str) -> str:
+        """The place of a group's Delete: the group view, narrowed to that code."""
+        return self._inputs({**self._place(), "code": error_code})
 
     # --- confirmation of Delete All ---------------------------------------
 
@@ -163,36 +229,56 @@ class TaskListing:
             revision, count = revision_and_count(self.project, counting=self.deletable())
         else:
             revision, count = revision_and_count(self.project, tallies={
-                "service": self.service, "category": self.tab, "status": TaskStatus.FAIL})
+                "service": self.service, "category": self.tab, "status": TaskStatus.FAIL,
+                "error_code": self.error_code})
         preview = list(self.deletable().seen_at(revision)[:CONFIRM_PREVIEW])
         return Confirmation(revision, count.value, preview, count.is_lower_bound)
 
     def criteria(self) -> dict:
-        """The filters, as the audit records them: a period with the cutoff it applied."""
+        """The filters, as the audit records them: a period with the cutoff it applied,
+        and a group's error code ("" for the tasks without one)."""
         since = self.since.isoformat() if self.since else ""
-        return {key: value for key, value in (
+        criteria = {key: value for key, value in (
             ("tab", self.tab), ("q", self.search), ("period", self.period), ("since", since),
         ) if value}
+        if self.error_code is not None:
+            criteria["error_code"] = self.error_code
+        return criteria
 
     # --- URLs keep the list's place ----------------------------------------
 
-    def query(self, **changes) -> str:
+    def _place(self, **changes) -> dict:
+        """The list's place as parameters; "code" stays even when empty (no code)."""
         params = {"tab": self.tab, "q": self.search, "period": self.period, "page": self.page,
-                  **changes}
+                  "group": "1" if self.grouped else "", **changes}
         params = {k: v for k, v in params.items() if v not in ("", None, 1)}
+        code = changes.get("code", self.error_code)
+        if code is not None:
+            params["code"] = code
+        return params
+
+    def query(self, **changes) -> str:
+        params = self._place(**changes)
         return f"?{urlencode(params)}" if params else ""
+
+    @staticmethod
+    def _inputs(params: dict) -> str:
+        return format_html_join(
+            "", '<input type="hidden" name="{}" value="{}">', params.items(),
+        )
 
     @cached_property
     def place_inputs(self) -> str:
-        """Hidden inputs that carry the list's place (tab, search, period, page) through a form.
+        """Hidden inputs that carry the list's place (tab, search, period, page, grouping,
+        error code) through a form.
 
         Built once per list rather than rendered by a template for every row."""
-        params = {"tab": self.tab, "q": self.search, "period": self.period,
-                  "page": self.page if self.page > 1 else ""}
-        return format_html_join(
-            "", '<input type="hidden" name="{}" value="{}">',
-            ((name, value) for name, value in params.items() if value),
-        )
+        return self._inputs(self._place())
+
+    @cached_property
+    def toggle_inputs(self) -> str:
+        """The place of the "Group by cause" form: the other view, first page."""
+        return self._inputs(self._place(group="" if self.grouped else "1", page=1))
 
     def url(self, **changes) -> str:
         return self.base_url + self.query(**changes)
@@ -221,9 +307,14 @@ class TaskListing:
 
     @property
     def page_count(self) -> int | None:
+        if self.grouped:
+            return max(1, -(-len(self.causes) // PAGE_SIZE))
         if self.total is None or self.total_is_lower_bound:
             return None
         return max(1, -(-self.total // PAGE_SIZE))
+
+    def elsewhere(self, **changes) -> "TaskListing":
+        return replace(self, **changes)
 
     def periods(self) -> list[dict]:
         """The "Failure Time" choices, the list's own selected."""

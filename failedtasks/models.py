@@ -247,6 +247,12 @@ class FailedTask(TaskFields):
             # Counting failed tasks of one project and service (recounts, checks).
             models.Index(fields=["project", "service", "status"], name="task_counter"),
             models.Index(fields=["project", "error_code"], name="task_error_code"),
+            # The group view's first and last failure of each error code: a MIN or
+            # MAX per tallied (category, status, code) is one index look-up each.
+            models.Index(
+                fields=["project", "service", "status", "category", "error_code", "failed_at"],
+                name="task_cause_times",
+            ),
             # Tasks recorded since a watermark: what a Delete All kept.
             models.Index(fields=["project", "revision"], name="task_project_revision"),
             # Failure insights: counts by service, tab and code over a period, read
@@ -314,6 +320,8 @@ class Tallies:
 
     # (category, status) -> how many
     counts: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)
+    # (category, status, error code) -> how many: the groups of "Group by cause"
+    by_code: dict[tuple[str, str, str], int] = dataclasses.field(default_factory=dict)
 
     @property
     def failed(self) -> int:
@@ -330,15 +338,24 @@ class Tallies:
 class TaskTallyQuerySet(models.QuerySet):
     def for_service(self, project, service: str) -> Tallies:
         """A project's tallies in one service, in one query: what the counter, the
-        dialog's tabs and the KPS total read."""
-        rows = self.filter(project=project, service=service, count__gt=0)
-        return Tallies({(row.category, row.status): row.count for row in rows})
+        dialog's tabs and groups, and the KPS total read."""
+        counts: dict[tuple[str, str], int] = {}
+        by_code: dict[tuple[str, str, str], int] = {}
+        for row in self.filter(project=project, service=service, count__gt=0):
+            key = (row.category, row.status)
+            counts[key] = counts.get(key, 0) + row.count
+            by_code[row.category, row.status, row.error_code] = row.count
+        return Tallies(counts, by_code)
 
-    def tallied(self, project=models.OuterRef("pk"), **filters) -> Coalesce:
+    def tallied(self, project=models.OuterRef("pk"), error_code: str | None = None,
+                **filters) -> Coalesce:
         """How many of a project's tasks the tallies hold, narrowed by service,
-        category or status (a filter left empty does not narrow): a subquery to
-        annotate onto the project look-up, 0 when none."""
+        category or status (a filter left empty does not narrow) and by an exact
+        error code ("" for tasks without one; None does not narrow): a subquery
+        to annotate onto the project look-up, 0 when none."""
         filters = {name: value for name, value in filters.items() if value}
+        if error_code is not None:
+            filters["error_code"] = error_code
         total = (
             self.filter(project=project, **filters)
             .values("project")
@@ -353,17 +370,20 @@ class TaskTallyQuerySet(models.QuerySet):
 
 
 class TaskTally(models.Model):
-    """How many tasks a project has per service, category and status.
+    """How many tasks a project has per service, category, status and error code.
 
-    The counter on every page and its poll read two of these rows instead of
-    counting the tasks, so they cost the same at ten rows or a million. Only
-    failedtasks.services writes them, in the same transaction as the tasks.
+    The counter on every page and its poll sum a service's few rows instead of
+    counting the tasks, so they cost the same at ten rows or a million; the
+    group view ("Group by cause") reads its counts per error code from the same
+    rows. Only failedtasks.services writes them, in the same transaction as the
+    tasks.
     """
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tallies")
     service = models.CharField(max_length=8, choices=Service.choices)
     category = models.CharField(max_length=10, choices=Category.choices)
     status = models.CharField(max_length=8, choices=TaskStatus.choices)
+    error_code = models.CharField(max_length=64, blank=True, default="")
     count = models.BigIntegerField(default=0)
 
     objects = TaskTallyQuerySet.as_manager()
@@ -371,13 +391,15 @@ class TaskTally(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["project", "service", "category", "status"], name="tally_unique"
+                fields=["project", "service", "category", "status", "error_code"],
+                name="tally_unique",
             ),
             models.CheckConstraint(condition=models.Q(count__gte=0), name="tally_not_negative"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.project_id} {self.service} {self.category} {self.status}: {self.count}"
+        return (f"{self.project_id} {self.service} {self.category} {self.status} "
+                f"{self.error_code or '-'}: {self.count}")
 
 
 class ErrorCode(models.Model):

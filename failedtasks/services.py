@@ -37,7 +37,7 @@ from failedtasks.models import (
 )
 from failedtasks.signals import failure_recorded
 
-TallyKey = tuple[str, str, str]  # (service, category, status)
+TallyKey = tuple[str, str, str, str]  # (service, category, status, error_code)
 
 
 def _adjust_tallies(project_id: str, deltas: dict[TallyKey, int]) -> None:
@@ -52,22 +52,35 @@ def _adjust_tallies(project_id: str, deltas: dict[TallyKey, int]) -> None:
     with connection.cursor() as cursor:
         if raised:
             cursor.execute(
-                f"INSERT INTO {table} (project_id, service, category, status, count) VALUES "
-                + ", ".join(["(%s, %s, %s, %s, %s)"] * len(raised))
-                + " ON CONFLICT (project_id, service, category, status) "
+                f"INSERT INTO {table} (project_id, service, category, status, error_code, count) "
+                "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(raised))
+                + " ON CONFLICT (project_id, service, category, status, error_code) "
                 f"DO UPDATE SET count = {table}.count + excluded.count",
                 [v for key, n in raised for v in (project_id, *key, n)],
             )
         if lowered:
-            cases = " ".join(["WHEN service = %s AND category = %s AND status = %s THEN %s"]
-                             * len(lowered))
-            keys = " OR ".join(["(service = %s AND category = %s AND status = %s)"] * len(lowered))
+            matches = "service = %s AND category = %s AND status = %s AND error_code = %s"
+            cases = " ".join([f"WHEN {matches} THEN %s"] * len(lowered))
+            keys = " OR ".join([f"({matches})"] * len(lowered))
             cursor.execute(
                 f"UPDATE {table} SET count = count - CASE {cases} ELSE 0 END "
                 f"WHERE project_id = %s AND ({keys})",
                 [v for key, n in lowered for v in (*key, n)]
                 + [project_id] + [v for key, _n in lowered for v in key],
             )
+
+
+# The columns of a tally's key, in TallyKey's order, for the raw SQL that counts them.
+_TALLIED = "service, category, status, error_code"
+
+
+def _tally_key(task: FailedTask) -> TallyKey:
+    return (task.service, task.category, task.status, task.error_code)
+
+
+def _tally_counts(cursor) -> dict[TallyKey, int]:
+    """{key: n} from the rows of a `SELECT {_TALLIED}, COUNT(*) ... GROUP BY` query."""
+    return {(s, c, st, code): n for s, c, st, code, n in cursor.fetchall()}
 
 
 def take_revision(project_id: str) -> int:
@@ -102,7 +115,7 @@ def recount_tallies(project_ids: list[str] | None = None) -> None:
         tallies.delete()
         TaskTally.objects.bulk_create(
             TaskTally(**row)
-            for row in tasks.values("project_id", "service", "category", "status")
+            for row in tasks.values("project_id", "service", "category", "status", "error_code")
             .annotate(count=Count("id"))
             .order_by()
         )
@@ -140,15 +153,15 @@ def record_failure(project: Project, *, service: str, job_id: str, **fields) -> 
             task = FailedTask.objects.create(
                 project=project, service=service, job_id=job_id, **fields
             )
-            _adjust_tallies(project.pk, {(service, task.category, task.status): 1})
+            _adjust_tallies(project.pk, {_tally_key(task): 1})
             failure_recorded.send(FailedTask, task=task, newly_failed=task.status == TaskStatus.FAIL)
             return task, True
-        before = (existing.service, existing.category, existing.status)
+        before = _tally_key(existing)
         existing.service = service
         for name, value in fields.items():
             setattr(existing, name, value)
         existing.save()
-        after = (existing.service, existing.category, existing.status)
+        after = _tally_key(existing)
         if before != after:
             _adjust_tallies(project.pk, {before: -1, after: 1})
         failure_recorded.send(FailedTask, task=existing, newly_failed=(
@@ -174,7 +187,7 @@ def _move_to_audit(tasks: FailedTaskQuerySet, deletion: Deletion, watermark: int
     """Delete `tasks` still at or below `watermark`, snapshotting each into the audit.
 
     Set-based, whatever the number of rows. Returns how many were deleted per
-    (service, category, status), for the tallies. Exactly the rows deleted are
+    (service, category, status, error_code), for the tallies. Exactly the rows deleted are
     snapshotted, even when another deletion races this one for the same rows.
     """
     live, audit, cols = _snapshot_sql_names()
@@ -186,12 +199,11 @@ def _move_to_audit(tasks: FailedTaskQuerySet, deletion: Deletion, watermark: int
             cursor.execute(
                 f"WITH gone AS (DELETE FROM {live} WHERE {where} RETURNING id, {cols}), "
                 f"saved AS (INSERT INTO {audit} ({cols}, task_pk, deletion_id) "
-                f"SELECT {cols}, id, %s FROM gone RETURNING service, category, status) "
-                f"SELECT service, category, status, COUNT(*) FROM saved "
-                f"GROUP BY service, category, status",
+                f"SELECT {cols}, id, %s FROM gone RETURNING {_TALLIED}) "
+                f"SELECT {_TALLIED}, COUNT(*) FROM saved GROUP BY {_TALLIED}",
                 (*params, deletion.pk),
             )
-            return {(s, c, st): n for s, c, st, n in cursor.fetchall()}
+            return _tally_counts(cursor)
         # SQLite has no DELETE in a CTE; its IMMEDIATE transactions (settings)
         # hold the write lock from BEGIN, so nothing changes between the three.
         cursor.execute(
@@ -205,11 +217,11 @@ def _move_to_audit(tasks: FailedTaskQuerySet, deletion: Deletion, watermark: int
             (deletion.pk,),
         )
         cursor.execute(
-            f"SELECT service, category, status, COUNT(*) FROM {audit} WHERE deletion_id = %s "
-            f"GROUP BY service, category, status",
+            f"SELECT {_TALLIED}, COUNT(*) FROM {audit} WHERE deletion_id = %s "
+            f"GROUP BY {_TALLIED}",
             (deletion.pk,),
         )
-        return {(s, c, st): n for s, c, st, n in cursor.fetchall()}
+        return _tally_counts(cursor)
 
 
 def _where_of(tasks: FailedTaskQuerySet) -> tuple[str, tuple]:
@@ -348,11 +360,9 @@ def restore_deletion(deletion: Deletion, actor: Actor) -> int:
         )
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT service, category, status, COUNT(*) {missing} "
-                f"GROUP BY service, category, status",
-                (deletion.pk,),
+                f"SELECT {_TALLIED}, COUNT(*) {missing} GROUP BY {_TALLIED}", (deletion.pk,)
             )
-            counts = {(s, c, st): n for s, c, st, n in cursor.fetchall()}
+            counts = _tally_counts(cursor)
             cursor.execute(
                 f"INSERT INTO {live} ({cols}, revision) SELECT {cols}, %s {missing}",
                 (revision, deletion.pk),

@@ -26,7 +26,7 @@ from console.tenancy.models import Role
 from console.tenancy.scoping import project_for
 from failedtasks import confirmations
 from failedtasks.actors import Actor
-from failedtasks.catalog import entries_read_with
+from failedtasks.catalog import entries_for, entries_read_with
 from failedtasks.confirmations import Pinned
 from failedtasks.insights import PERIODS
 from failedtasks.listing import TaskListing
@@ -56,13 +56,16 @@ def _project_to_list(request, project_id: str, need: str = Role.VIEWER):
 def _list_context(listing: TaskListing, role: str, revision: int,
                   notice: dict | None = None) -> dict:
     service = SERVICES[listing.service]
-    rows = listing.page_rows
+    rows = [] if listing.grouped else listing.page_rows
+    causes = listing.cause_rows if listing.grouped else []
     return {
         "project": listing.project,
         "service": service,
         "listing": listing,
         "rows": rows,
-        "catalog": entries_read_with(rows),
+        "causes": causes,
+        "catalog": (entries_for(cause.error_code for cause in causes) if listing.grouped
+                    else entries_read_with(rows)),
         "resource_links": resource_links(listing.project, listing.service, rows),
         "new_failures": NewFailures.when_listed(listing, revision),
         "can_delete": Role(role).allows(Role.OPERATOR),
@@ -93,7 +96,7 @@ def _after_change(request, listing: TaskListing, role: str, text: str, deletion=
     The list is shown at `revision` (read with the project, before the change),
     or, when the change itself took revisions (an undo), at the project's
     revision after it, so the tasks it restored are not announced as new."""
-    if listing.page > 1 and not listing.page_rows:
+    if listing.page > 1 and not (listing.cause_rows if listing.grouped else listing.page_rows):
         listing = replace(listing, page=listing.page - 1)
     undo_url = None
     if deletion is not None and deletion.deleted_count:
@@ -177,7 +180,7 @@ def confirm_delete_all(request, project_id: str, service: str):
     listing = TaskListing.from_params(project, service, request.GET)
     confirmation = listing.confirmation()
     pinned = Pinned(revision=confirmation.revision, tab=listing.tab, search=listing.search,
-                    period=listing.period, since=listing.since)
+                    period=listing.period, since=listing.since, error_code=listing.error_code)
     template = "failedtasks/confirm_delete_all.html" + ("#confirm" if request.htmx else "")
     return render(request, template, {
         "project": project, "service": SERVICES[service], "listing": listing,
@@ -198,7 +201,7 @@ def delete_all(request, project_id: str, service: str):
     )
     place = TaskListing.from_params(project, service, request.POST)
     listing = replace(place, tab=pinned.tab, search=pinned.search, period=pinned.period,
-                      since=pinned.since)
+                      since=pinned.since, error_code=pinned.error_code)
     deletion = delete_all_seen(
         project, listing.deletable(), pinned.revision, Actor.from_request(request),
         service=service, criteria=listing.criteria(),
@@ -210,6 +213,8 @@ def delete_all(request, project_id: str, service: str):
         text += " " + ngettext(
             "%(count)d newer one was kept.", "%(count)d newer ones were kept.", deletion.kept_count
         ) % {"count": deletion.kept_count}
+    if listing.grouped:  # a group's Delete: back to every group
+        listing = replace(listing, error_code=None)
     return _after_change(request, listing, role, text, deletion, project.listing_revision)
 
 

@@ -32,6 +32,8 @@ from console.lib.time_formats import utc_millis
 from console.tenancy.cloud_services import Service
 from console.tenancy.models import Role
 from failedtasks.api.common import api_actor, api_project
+from failedtasks.catalog import entries_for
+from failedtasks.causes import TallyScope, counted_causes
 from failedtasks.confirmations import BadWatermark, sign_watermark, verify_watermark
 from failedtasks.counting import COUNT_LIMIT, revision_and_count
 from failedtasks.models import (
@@ -461,3 +463,59 @@ class DeleteAll(ConsoleApiView):
         )
         return Response({"deleted": deletion.deleted_count, "kept": deletion.kept_count,
                          "deletion_id": deletion.pk})
+
+
+# --- Causes ------------------------------------------------------------------
+
+
+class FailTimeField(serializers.DateTimeField):
+    """A time as every time of this API is written: UTC, milliseconds, "Z"."""
+
+    def to_representation(self, value):
+        return iso(value)
+
+
+class CauseOut(serializers.Serializer):
+    error_code = serializers.CharField(help_text="The error code; empty for tasks reported without one.")
+    count = serializers.IntegerField(help_text="How many of the listed tasks failed with it.")
+    first_fail_time = FailTimeField(source="first_failed_at", allow_null=True)
+    last_fail_time = FailTimeField(source="last_failed_at", allow_null=True)
+    cause = serializers.CharField(
+        allow_null=True,
+        help_text="The catalog's failure cause, in the request's language (Accept-Language) "
+                  "or English; null for a code not in the catalog.")
+    solution = serializers.CharField(allow_null=True, help_text="The catalog's solution, likewise.")
+
+
+class CausesOut(serializers.Serializer):
+    results = CauseOut(many=True, help_text="One entry per error code, most tasks first.")
+    count_is_lower_bound = serializers.BooleanField(help_text=(
+        f"True when q, since or until narrowed the listing and more than {COUNT_LIMIT:,} tasks "
+        f"matched: the "
+        f"groups were counted over {COUNT_LIMIT:,} of them, so each count is a lower bound."))
+
+
+class Causes(ConsoleApiView):
+    @extend_schema(operation_id="list_failure_causes", tags=["Failed tasks"],
+                   parameters=LIST_PARAMETERS, responses={200: CausesOut})
+    def get(self, request, project_id):
+        """The listed tasks grouped by error code: how many, the first and last failure,
+        and the catalog's cause and solution. Takes the list's filters."""
+        project = api_project(request, project_id)
+        tasks, filters = filtered_tasks(project, request.query_params)
+        if filters["q"] or filters["since"] or filters["until"]:
+            # The tallies keep no search and no time: group the matches, bounded.
+            causes, is_lower_bound = counted_causes(tasks)
+        else:
+            scope = TallyScope(project, service=filters["service"], status=filters["status"],
+                               error_code_any_case=filters["error_code"] or None)
+            causes, is_lower_bound = scope.with_failure_times(scope.causes()), False
+        catalog = entries_for([cause.error_code for cause in causes])
+        results = [
+            {**vars(cause),
+             "cause": getattr(catalog.get(cause.error_code), "cause", None),
+             "solution": getattr(catalog.get(cause.error_code), "solution", None)}
+            for cause in causes
+        ]
+        return Response(CausesOut({"results": results,
+                                   "count_is_lower_bound": is_lower_bound}).data)

@@ -41,6 +41,8 @@ urlpatterns = [
          name="api-failed-tasks"),
     path("api/v1/projects/<str:project_id>/failed-tasks/delete-all", console_api.DeleteAll.as_view(),
          name="api-failed-tasks-delete-all"),
+    path("api/v1/projects/<str:project_id>/failed-tasks/causes", console_api.Causes.as_view(),
+         name="api-failed-task-causes"),
     path("api/v1/projects/<str:project_id>/failed-tasks/<str:task_id>",
          console_api.FailedTaskDetail.as_view(), name="api-failed-task"),
     path("api/schema/", ApiSchema.as_view(), name="api-schema"),

@@ -50,3 +50,15 @@ def failed_task_counter(project, service):
     """The Failed Tasks counter for a service page: one tally read."""
     failed = TaskTally.objects.for_service(project, service.code).failed
     return counter_context(project, service.code, failed)
+
+
+@register.simple_tag
+def cause_url(listing, error_code: str) -> str:
+    """The normal list narrowed to one group's error code."""
+    return listing.cause_url(error_code)
+
+
+@register.simple_tag
+def cause_inputs(listing, error_code: str) -> str:
+    """Hidden inputs for a group's Delete: the group view's place, narrowed to its code."""
+    return listing.cause_inputs(error_code)

@@ -320,6 +320,49 @@ def test_an_sdrs_offset_reads_no_skipped_job(api_client, busy):
     assert counting and counting[0]["Heap Fetches"] == 0, json.dumps(count_plan, indent=1)
 
 
+# --- Grouped by cause ----------------------------------------------------------------
+
+@pytest.mark.parametrize("service,params", [
+    ("ecs", {"group": "1"}), ("ecs", {"group": "1", "tab": "operation"}),
+    ("sdrs", {"group": "1"}), ("kps", {"group": "1"}),
+    ("ecs", {"group": "1", "tab": "creation", "q": "load-00"}),
+    ("ecs", {"tab": "operation", "code": "Ecs.0013"}),
+    ("ecs", {"tab": "operation", "code": ""}),
+])
+def test_the_group_view(operator_client, busy, service, params):
+    url = reverse("failed-tasks", args=[busy.pk, service])
+    assert_no_sequential_scan(lambda: operator_client.get(url, params))
+
+
+def test_each_groups_first_and_last_failure_is_an_index_look_up(operator_client, busy):
+    url = reverse("failed-tasks", args=[busy.pk, "ecs"])
+    statements = task_queries(lambda: operator_client.get(url, {"group": "1", "tab": "operation"}))
+    (times,) = statements
+    plan = explain(times, analyze=True)
+    scans = [node for node in nodes(plan) if node.get("Relation Name") == TASKS]
+    assert scans, json.dumps(plan, indent=1)
+    for scan in scans:
+        # A MIN or a MAX per group: one end of a range of the index, not the group's rows.
+        assert scan["Index Name"] == "task_cause_times", json.dumps(plan, indent=1)
+        assert scan["Actual Rows"] <= 1, json.dumps(plan, indent=1)
+
+
+def test_the_delete_group_confirmation(operator_client, busy):
+    url = reverse("failed-tasks-delete-all", args=[busy.pk, "ecs"])
+    task = a_busy_task(busy)
+    assert_no_sequential_scan(lambda: operator_client.get(
+        url, {"group": "1", "tab": task.category, "code": task.error_code}))
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"service": "ecs"}, {"service": "sdrs", "status": "FAIL"}, {"error_code": "ecs.0013"},
+    {"q": "load-00"}, {"q": "nothing-like-it", "service": "ecs"},
+])
+def test_the_console_api_causes(api_client, busy, params):
+    url = f"/api/v1/projects/{busy.pk}/failed-tasks/causes"
+    assert_no_sequential_scan(lambda: api_client.get(url, params))
+
+
 # --- The open list's poll for new failures ----------------------------------------------
 # Every open dialog asks every few seconds: the tasks recorded since it was shown
 # are found on the (project, revision) index, however many the list holds.
