@@ -275,8 +275,9 @@ SINCE = MomentParam("since", (
     "Only tasks that failed at or after this instant (ISO 8601 with an offset or Z). "
     f"The count of such a listing stops at {COUNT_LIMIT:,}."))
 UNTIL = MomentParam("until", (
-    "Only tasks that failed before this instant (ISO 8601 with an offset or Z); not "
-    "before since."))
+    "Only tasks that failed before this instant (ISO 8601 with an offset or Z). A range "
+    "whose until is not after its since holds no task: the list is empty and delete-all "
+    "deletes nothing."))
 LIMIT = IntegerParam("limit", default=100, low=1, high=1000)
 # A cursor is "<failure time in microseconds since 1970>_<id>" of the last task shown.
 # Any value of this form is a place in the list: the pattern bounds the time to years
@@ -305,9 +306,8 @@ def filtered_tasks(project, params):
     text = TEXT.read(params)
     if text:
         tasks = tasks.matching(text)
+    # An inverted range is not an error: like any filter, it may match nothing.
     since, until = SINCE.read(params), UNTIL.read(params)
-    if since is not None and until is not None and since > until:
-        raise exceptions.ValidationError({"until": ["Must not be before since."]})
     tasks = tasks.failed_between(since, until)
     # The instants in one spelling (UTC, to the microsecond), as the watermark keeps them.
     return tasks, {"service": service, "status": task_status, "error_code": error_code, "q": text,
