@@ -178,8 +178,15 @@ class FailedTaskQuerySet(models.QuerySet):
         )
 
     def seen_at(self, revision: int) -> "FailedTaskQuerySet":
-        """The tasks as a listing that read `revision` saw them: unchanged since."""
-        return self.filter(revision__lte=revision)
+        """The tasks as a listing that read `revision` saw them: unchanged since.
+
+        Compared as an expression (revision + 0), which no index answers: a
+        plain `revision <= W` steers SQLite's planner to the (project,
+        revision) index, which holds every task of the project, and a sort of
+        them all; this way the list's own index is read in order and the
+        first page stops it."""
+        return self.alias(revision_seen=models.F("revision") + 0).filter(
+            revision_seen__lte=revision)
 
     def changed_since(self, revision: int) -> "FailedTaskQuerySet":
         """Tasks recorded, or recorded again, after a listing that read `revision`."""
