@@ -14,13 +14,7 @@ from failedtasks import confirmations
 from failedtasks.models import DeletedTask, Deletion, FailedTask, Scope, TaskStatus, TaskTally
 from failedtasks.services import record_failure
 from tests import conftest
-from tests.conftest import (
-    HTMX_LIST,
-    assert_list_region_after_deletion,
-    fragment_html,
-    page_html,
-    record,
-)
+from tests.conftest import HTMX_LIST, assert_list_region_after_deletion, record
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +38,7 @@ def confirmed(client, project, task, service="css", **place):
 def test_it_confirms_first(login, operator, project_a):
     task = record(project_a, "css", resource_name="orders-cluster", error_code="CSS.6000")
     response = login(operator).get(url(project_a, task))
-    html = page_html(response)
+    html = conftest.page_html(response)
     assert 'role="alertdialog"' in html
     assert 'aria-labelledby="confirm-title"' in html
     assert '<h2 id="confirm-title">Delete Failed Task</h2>' in html
@@ -66,7 +60,7 @@ def test_it_names_the_job_when_the_task_has_no_name(login, operator, project_a):
 def test_it_confirms_in_a_dialog_with_htmx(login, operator, project_a):
     task = record(project_a, "css", resource_name="orders-cluster")
     response = login(operator).get(url(project_a, task), headers=HTMX)
-    html = fragment_html(response)
+    html = conftest.fragment_html(response)
     assert html.strip().startswith('<dialog class="modal" role="alertdialog"')
     assert html.strip().endswith("</dialog>")
     assert "Delete Failed Task" in html
