@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from console.identity.models import Channel
+from console.lib.htmx import HtmxHttpRequest
 from console.tenancy.cloud_services import Service
 from console.tenancy.scoping import reviewed_projects
 from failedtasks.audit import (
@@ -22,13 +23,13 @@ from failedtasks.audit import (
 from failedtasks.models import DeletedTask, Deletion
 
 
-def _reviewed_projects(request) -> list:
+def _reviewed_projects(request: HtmxHttpRequest) -> list:
     return reviewed_projects(request.user, _("The audit trail is for project admins."))
 
 
 @require_GET
 @login_required
-def audit_trail(request):
+def audit_trail(request: HtmxHttpRequest):
     projects = _reviewed_projects(request)
     filters = AuditFilters.from_params(request.GET)
     page = Paginator(deletions_for(projects, filters), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -40,7 +41,7 @@ def audit_trail(request):
 
 @require_GET
 @login_required
-def audit_detail(request, deletion_id: int):
+def audit_detail(request: HtmxHttpRequest, deletion_id: int):
     projects = _reviewed_projects(request)
     deletion = get_object_or_404(
         Deletion.objects.select_related("project", "restored_by"), pk=deletion_id,
@@ -53,7 +54,7 @@ def audit_detail(request, deletion_id: int):
 
 @require_GET
 @login_required
-def audit_export(request):
+def audit_export(request: HtmxHttpRequest):
     """The filtered trail as CSV, one line per deleted task, streamed."""
     projects = _reviewed_projects(request)
     filters = AuditFilters.from_params(request.GET)

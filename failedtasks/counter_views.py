@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from console.lib.htmx import HtmxHttpRequest
 from console.tenancy.cloud_services import SERVICES
 from console.tenancy.scoping import project_for
 from failedtasks.models import TaskTally
@@ -32,7 +33,7 @@ def counter_context(project, service: str, failed_count: int) -> dict:
 
 @require_GET
 @login_required
-def counter(request, project_id: str, service: str):
+def counter(request: HtmxHttpRequest, project_id: str, service: str):
     """The counter alone: the project look-up and the tally read are one query."""
     project, _role = project_for(
         request.user, project_id, failed_count=TaskTally.objects.failed_in(service)

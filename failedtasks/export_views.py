@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from console.lib.htmx import HtmxHttpRequest
 from console.tenancy.scoping import project_for
 from failedtasks.export import csv_rows
 from failedtasks.listing import TaskListing
@@ -13,7 +14,7 @@ from failedtasks.listing import TaskListing
 
 @require_GET
 @login_required
-def export(request, project_id: str, service: str):
+def export(request: HtmxHttpRequest, project_id: str, service: str):
     """The list's tasks (tab, search, period; every page) as UTF-8 CSV, streamed.
 
     Reading only: viewers may export what they may see."""

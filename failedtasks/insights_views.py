@@ -19,6 +19,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from console.lib.errors import Invalid, NotFound
+from console.lib.htmx import HtmxHttpRequest
 from console.lib.ids import PROJECT_ID
 from console.tenancy.scoping import reviewed_projects
 from failedtasks.insights import DEFAULT_PERIOD, PERIODS, Bar, Bucket, failure_insights
@@ -30,7 +31,7 @@ AXIS_LABELS = 5  # at most this many time labels under the columns, so 320 px fi
 
 @require_GET
 @login_required
-def insights(request):
+def insights(request: HtmxHttpRequest):
     projects = reviewed_projects(request.user, _(  # the filter's choices, and the 403
         "Failure insights are for project admins. Ask an admin of your project, or a "
         "superuser, to review failures for you."))

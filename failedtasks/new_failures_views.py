@@ -48,7 +48,7 @@ def new_count(request: HtmxHttpRequest, project_id: str, service: str):
 
 
 @login_required
-def _new_count(request, project_id: str, service: str):
+def _new_count(request: HtmxHttpRequest, project_id: str, service: str):
     since = _whole_number(request.GET, "since", REVISION_MAX)
     shown = _whole_number(request.GET, "shown", NOTICE_LIMIT + 1)
     project, _role = project_for(

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from console.lib.errors import Invalid, NotFound
+from console.lib.htmx import HtmxHttpRequest
 from console.lib.views import confirm_then_act  # noqa: F401  the per-service URLs use it
 from console.tenancy.cloud_services import SERVICES
 from console.tenancy.models import Role
@@ -45,7 +46,7 @@ LIST_TEMPLATE = "failedtasks/failed_tasks.html"
 CHANGED_EVENT = "failedTasksChanged"  # the counter listens for it
 
 
-def _project_to_list(request, project_id: str, need: str = Role.VIEWER):
+def _project_to_list(request: HtmxHttpRequest, project_id: str, need: str = Role.VIEWER):
     """project_for, with the project's revision read on the same query: the
     revision the list is rendered at, read before its rows (the new-failures
     notice counts from it)."""
@@ -76,7 +77,7 @@ def _list_context(listing: TaskListing, role: str, revision: int,
 
 @require_GET
 @login_required
-def failed_tasks(request, project_id: str, service: str):
+def failed_tasks(request: HtmxHttpRequest, project_id: str, service: str):
     project, role = _project_to_list(request, project_id)
     listing = TaskListing.from_params(project, service, request.GET)
     template = LIST_TEMPLATE
@@ -89,7 +90,7 @@ def _deletable_tasks(project, service: str):
     return FailedTask.objects.for_project(project).for_service(service).failed()
 
 
-def _after_change(request, listing: TaskListing, role: str, text: str, deletion=None,
+def _after_change(request: HtmxHttpRequest, listing: TaskListing, role: str, text: str, deletion=None,
                   revision: int | None = None):
     """Post/redirect/get without JavaScript; with htmx, the list region and the event.
 
@@ -124,7 +125,7 @@ GONE = gettext_lazy("That failed task does not exist or was deleted already.")
 
 @require_GET
 @login_required
-def confirm_delete(request, project_id: str, service: str, task_id: int):
+def confirm_delete(request: HtmxHttpRequest, project_id: str, service: str, task_id: int):
     project, _role = project_for(request.user, project_id, need=Role.OPERATOR)
     listing = TaskListing.from_params(project, service, request.GET)
     task = _deletable_tasks(project, service).filter(pk=task_id).first()
@@ -132,8 +133,7 @@ def confirm_delete(request, project_id: str, service: str, task_id: int):
         raise NotFound(GONE)
     # Pinned as shown: a task recorded again since carries a higher revision.
     pinned = Pinned(revision=task.revision, task_pk=task.pk)
-    template = "failedtasks/confirm_delete.html" + ("#confirm" if request.htmx else "")
-    return render(request, template, {
+    return render(request, "failedtasks/confirm_delete.html", {
         "project": project, "service": SERVICES[service], "listing": listing, "task": task,
         "confirmation_token": confirmations.sign(request.user, project.pk, service, pinned),
     })
@@ -141,7 +141,7 @@ def confirm_delete(request, project_id: str, service: str, task_id: int):
 
 @require_POST
 @login_required
-def delete(request, project_id: str, service: str, task_id: int):
+def delete(request: HtmxHttpRequest, project_id: str, service: str, task_id: int):
     """Delete the task its confirmation named, unless it was recorded again since."""
     project, role = _project_to_list(request, project_id, need=Role.OPERATOR)
     tasks = _deletable_tasks(project, service)
@@ -175,14 +175,13 @@ def delete(request, project_id: str, service: str, task_id: int):
 
 @require_GET
 @login_required
-def confirm_delete_all(request, project_id: str, service: str):
+def confirm_delete_all(request: HtmxHttpRequest, project_id: str, service: str):
     project, _role = project_for(request.user, project_id, need=Role.OPERATOR)
     listing = TaskListing.from_params(project, service, request.GET)
     confirmation = listing.confirmation()
     pinned = Pinned(revision=confirmation.revision, tab=listing.tab, search=listing.search,
                     period=listing.period, since=listing.since, error_code=listing.error_code)
-    template = "failedtasks/confirm_delete_all.html" + ("#confirm" if request.htmx else "")
-    return render(request, template, {
+    return render(request, "failedtasks/confirm_delete_all.html", {
         "project": project, "service": SERVICES[service], "listing": listing,
         "confirmation": confirmation,
         "confirmation_token": confirmations.sign(request.user, project.pk, service, pinned),
@@ -193,7 +192,7 @@ def confirm_delete_all(request, project_id: str, service: str):
 
 @require_POST
 @login_required
-def delete_all(request, project_id: str, service: str):
+def delete_all(request: HtmxHttpRequest, project_id: str, service: str):
     """Delete what the signed confirmation showed: its filters, as of its revision."""
     project, role = _project_to_list(request, project_id, need=Role.OPERATOR)
     pinned = confirmations.verify(
@@ -222,7 +221,7 @@ def delete_all(request, project_id: str, service: str):
 
 @require_POST
 @login_required
-def undo(request, project_id: str, service: str, deletion_id: int):
+def undo(request: HtmxHttpRequest, project_id: str, service: str, deletion_id: int):
     project, role = project_for(request.user, project_id, need=Role.OPERATOR)
     listing = TaskListing.from_params(project, service, request.POST)
     # Only the person who deleted can undo, from the list they deleted in.
@@ -243,7 +242,7 @@ def undo(request, project_id: str, service: str, deletion_id: int):
 
 @require_GET
 @login_required
-def error_codes(request):
+def error_codes(request: HtmxHttpRequest):
     """Every code of the catalog, with its cause and solution, in the page's language."""
     return render(request, "failedtasks/error_codes.html", {
         "entries": ErrorCode.objects.order_by("service", "code"),

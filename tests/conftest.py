@@ -112,12 +112,26 @@ def assert_sends_to_sign_in(response):
     assert response.url.startswith(reverse("login"))
 
 
-def assert_list_region_after_deletion(response, project, service: str, message: str) -> str:
-    """An htmx deletion answers with the list region alone: the message, an Undo
-    form for the deletion, and the event that refreshes the counter. Its HTML."""
+def page_html(response) -> str:
+    """A plain request answers with a whole page. Its HTML."""
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" in html
+    return html
+
+
+def fragment_html(response) -> str:
+    """An htmx request answers with the region it swaps, no page around it. Its HTML."""
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html
+    return html
+
+
+def assert_list_region_after_deletion(response, project, service: str, message: str) -> str:
+    """An htmx deletion answers with the list region alone: the message, an Undo
+    form for the deletion, and the event that refreshes the counter. Its HTML."""
+    html = fragment_html(response)
     assert html.strip().startswith('<div id="task-list"')
     assert message in html
     deletion = Deletion.objects.get()

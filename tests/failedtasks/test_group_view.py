@@ -10,7 +10,7 @@ from django.utils import translation
 from console.tenancy.models import Role
 from failedtasks import confirmations
 from failedtasks.models import Deletion, ErrorCode, FailedTask, TaskStatus, TaskTally
-from tests.conftest import confirmation_token, current_revision, make_user, record
+from tests.conftest import confirmation_token, current_revision, make_user, page_html, record
 
 pytestmark = pytest.mark.django_db
 
@@ -59,9 +59,7 @@ def causes(project_a):
 
 def test_it_groups_by_error_code(login, viewer, project_a, causes):
     response = login(viewer).get(url(project_a), {"group": "1"})
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "<html" in html
+    html = page_html(response)
     assert 'aria-pressed="true"' in html
     for column in ("Error Code", "Failed Tasks", "First Failure", "Last Failure"):
         assert f'<th scope="col">{column}</th>' in html
