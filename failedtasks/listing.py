@@ -99,7 +99,7 @@ class TaskListing:
             .failed_between(self.since)
         )
         if self.error_code is not None:
-            tasks = tasks.filter(error_code=self.error_code)
+            tasks = tasks.with_error_code(self.error_code)
         if self.search:
             tasks = tasks.matching(self.search)
         return tasks.newest_first()
