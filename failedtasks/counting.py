@@ -10,7 +10,7 @@ with describe one moment.
 
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, OuterRef, Subquery
+from django.db.models import BigIntegerField, OuterRef, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
@@ -83,20 +83,20 @@ def revision_and_count(project: Project, *, tallies: dict | None = None,
                        counting: FailedTaskQuerySet | None = None) -> tuple[int, Count]:
     """The project's revision and a count, read in one statement (one snapshot).
 
-    The count comes from the tallies, narrowed by `tallies` (service, category,
-    status), or, when the tallies do not keep it, by counting the tasks of
-    `counting` up to COUNT_LIMIT.
+    The count is what the tallies hold, narrowed by `tallies` (service,
+    category, status, error code), plus the tasks of `counting`, which the
+    tallies do not keep, counted up to COUNT_LIMIT; either may be left out.
+    Past the limit the count is a lower bound ("more than").
     """
-    if counting is not None:
-        count = counted_up_to(counting, COUNT_LIMIT + 1)
-    else:
-        count = TaskTally.objects.tallied(**(tallies or {}))
+    tallied = TaskTally.objects.tallied(**tallies) if tallies is not None else Value(0)
+    counted = counted_up_to(counting, COUNT_LIMIT + 1) if counting is not None else Value(0)
     revision = ProjectRevision.objects.filter(project=OuterRef("pk")).values("revision")
-    current, counted = (
+    current, from_tallies, from_tasks = (
         Project.objects.filter(pk=project.pk)
-        .values_list(Coalesce(Subquery(revision), 0, output_field=BigIntegerField()), count)
+        .values_list(Coalesce(Subquery(revision), 0, output_field=BigIntegerField()),
+                     tallied, counted)
         .get()
     )
-    if counting is not None:
-        return current, Count.stopped_at(counted, COUNT_LIMIT)
-    return current, Count(counted)
+    if from_tasks > COUNT_LIMIT:
+        return current, Count(from_tallies + COUNT_LIMIT, is_lower_bound=True)
+    return current, Count(from_tallies + from_tasks)

@@ -92,6 +92,12 @@ class TaskListing:
 
     def tasks(self) -> FailedTaskQuerySet:
         """Every task the list shows, running creations included, newest failure first."""
+        tasks = self._unsearched()
+        if self.search:
+            tasks = tasks.matching(self.search)
+        return tasks.newest_first()
+
+    def _unsearched(self) -> FailedTaskQuerySet:
         tasks = (
             FailedTask.objects.for_project(self.project)
             .for_service(self.service)
@@ -100,9 +106,7 @@ class TaskListing:
         )
         if self.error_code is not None:
             tasks = tasks.with_error_code(self.error_code)
-        if self.search:
-            tasks = tasks.matching(self.search)
-        return tasks.newest_first()
+        return tasks
 
     def deletable(self) -> FailedTaskQuerySet:
         """What Delete and Delete All may remove: failed, not still running."""
@@ -221,16 +225,23 @@ class TaskListing:
     def confirmation(self) -> Confirmation:
         """The revision, count and first tasks a Delete All confirmation shows.
 
-        The revision is read in the same statement as the count (the tallies, or
-        a search's matches counted up to COUNT_LIMIT), so the count is exactly
-        the tasks at or below it.
+        The revision is read in the same statement as the count, so the count is
+        exactly the tasks at or below it. The count comes from the tallies where
+        they keep it: a whole tab or group, and the tasks a search finds by the
+        error code it names; only what they do not keep (a period, the tasks a
+        search finds by name or id) is counted, up to COUNT_LIMIT.
         """
-        if self.search or self.since is not None:
+        tallied = {"service": self.service, "category": self.tab, "status": TaskStatus.FAIL,
+                   "error_code": self.error_code}
+        if self.since is not None:
             revision, count = revision_and_count(self.project, counting=self.deletable())
+        elif self.search:
+            revision, count = revision_and_count(
+                self.project, tallies={**tallied, "error_code__iexact": self.search},
+                counting=self._unsearched().failed().matching_except_by_code(self.search),
+            )
         else:
-            revision, count = revision_and_count(self.project, tallies={
-                "service": self.service, "category": self.tab, "status": TaskStatus.FAIL,
-                "error_code": self.error_code})
+            revision, count = revision_and_count(self.project, tallies=tallied)
         preview = list(self.deletable().seen_at(revision)[:CONFIRM_PREVIEW])
         return Confirmation(revision, count.value, preview, count.is_lower_bound)
 

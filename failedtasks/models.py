@@ -80,6 +80,14 @@ def category_for(failure_status: str, job_type: str, status: str) -> str:
     return Category.CREATION if is_creation else Category.OPERATION
 
 
+def _found_by_name_or_id(text: str) -> Q:
+    return (
+        Q(resource_name__icontains=text)
+        | Q(resource_id__istartswith=text)
+        | Q(job_id__istartswith=text)
+    )
+
+
 class FailedTaskQuerySet(models.QuerySet):
     def for_project(self, project) -> "FailedTaskQuerySet":
         return self.filter(project=project)
@@ -136,12 +144,12 @@ class FailedTaskQuerySet(models.QuerySet):
         lookups generate (UPPER(column) ..., migration 0005), so a search stays
         an index look-up at a million tasks.
         """
-        return self.filter(
-            Q(resource_name__icontains=text)
-            | Q(resource_id__istartswith=text)
-            | Q(job_id__istartswith=text)
-            | Q(error_code__iexact=text)
-        )
+        return self.filter(_found_by_name_or_id(text) | Q(error_code__iexact=text))
+
+    def matching_except_by_code(self, text: str) -> "FailedTaskQuerySet":
+        """The tasks the search finds by name or id but not by their error code:
+        what a search's count adds to the tallies of the code it names."""
+        return self.filter(_found_by_name_or_id(text)).exclude(error_code__iexact=text)
 
     def page(self, start: int, stop: int) -> "FailedTaskQuerySet":
         """Rows [start:stop) of this ordered queryset, skipping `start` without reading them.

@@ -73,3 +73,38 @@ def test_past_the_limit_the_count_is_a_lower_bound(project_a, limit_of_three):
 ])
 def test_a_page_makes_a_bounded_count_as_exact_as_it_can(count, offset, limit, fetched, expected):
     assert count_beside_page(count, offset, limit, fetched) == expected
+
+
+def test_tallies_and_a_count_add_up_in_one_statement(project_a, django_assert_num_queries):
+    for _ in range(2):
+        record(project_a, "css", error_code="CSS.6004")
+    record(project_a, "css", resource_name="named-css.6004", error_code="CSS.6000")
+    record(project_a, "css", resource_name="other")
+    by_name = FailedTask.objects.for_project(project_a).matching_except_by_code("css.6004")
+    with django_assert_num_queries(1):
+        revision, count = revision_and_count(
+            project_a, tallies={"service": "css", "error_code__iexact": "css.6004"},
+            counting=by_name)
+    assert count == Count(3)
+    assert revision == current_revision(project_a)
+
+
+def test_past_the_limit_the_tallied_part_stays_exact(project_a, limit_of_three):
+    for _ in range(5):
+        record(project_a, "css", error_code="CSS.6004")
+    for i in range(4):
+        record(project_a, "css", resource_name=f"css.6004-{i}")
+    by_name = FailedTask.objects.for_project(project_a).matching_except_by_code("CSS.6004")
+    _revision, count = revision_and_count(
+        project_a, tallies={"error_code__iexact": "CSS.6004"}, counting=by_name)
+    assert count == Count(5 + 3, is_lower_bound=True)
+
+
+def test_a_search_by_name_or_id_leaves_out_what_its_code_finds(project_a):
+    found_by_code = record(project_a, "css", resource_name="css.6004-too", error_code="css.6004")
+    by_name = record(project_a, "css", resource_name="css.6004-only", error_code="CSS.6000")
+    by_id = record(project_a, "css", resource_id="CSS.6004-cluster")
+    record(project_a, "css", resource_name="unrelated", error_code="CSS.6004")
+    tasks = FailedTask.objects.for_project(project_a)
+    assert set(tasks.matching_except_by_code("CSS.6004")) == {by_name, by_id}
+    assert found_by_code in tasks.matching("CSS.6004")

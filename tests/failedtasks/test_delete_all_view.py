@@ -145,6 +145,30 @@ def test_a_broad_search_counts_up_to_the_limit_and_says_more_than(login, operato
     assert "and many more" not in html and "A search is counted" not in html
 
 
+def test_a_search_for_an_error_code_counts_its_tasks_from_the_tallies(
+    login, operator, project_a, monkeypatch, django_assert_num_queries
+):
+    """The tasks a search finds by the code it names are tallied, so they are
+    counted exactly however many; only those it finds by name or id are counted."""
+    from failedtasks import counting
+
+    monkeypatch.setattr(counting, "COUNT_LIMIT", 12)
+    for i in range(14):
+        record(project_a, "css", resource_name=f"cluster-{i:02d}", error_code="CSS.6004")
+    record(project_a, "css", resource_name="css.6004-named", error_code="CSS.6000")
+    record(project_a, "css", resource_name="css.6004-both", error_code="CSS.6004")
+    record(project_a, "css", resource_name="unrelated", error_code="CSS.6000")
+    record(project_a, "kps", resource_name="other-service", error_code="CSS.6004")
+    client = login(operator)
+    # 1 session, 2 user, 3 project with role, 4 the revision, the tallies of the
+    # code and the tasks found by name or id, in one statement, 5 the first ten,
+    # 6 the header's projects (a page)
+    with django_assert_num_queries(6):
+        html = confirm(client, project_a, q="css.6004")
+    assert "Are you sure you want to delete these 16 failed tasks?" in html
+    assert "A search is counted" not in html
+
+
 def test_the_confirmation_leaves_running_creations_out(login, operator, project_a):
     ecs_tasks(project_a)
     html = confirm(login(operator), project_a, "ecs", tab="creation")
