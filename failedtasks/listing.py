@@ -294,8 +294,9 @@ class TaskListing:
     def url(self, **changes) -> str:
         return self.base_url + self.query(**changes)
 
-    @property
+    @cached_property
     def base_url(self) -> str:
+        # Every link and form of the list starts here: reversed once per list.
         return reverse("failed-tasks", args=[self.project.pk, self.service])
 
     @property
