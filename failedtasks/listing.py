@@ -105,7 +105,7 @@ class TaskListing:
             .failed_between(self.since)
         )
         if self.error_code is not None:
-            tasks = tasks.filter(error_code=self.error_code)
+            tasks = tasks.with_error_code(self.error_code)
         return tasks
 
     def deletable(self) -> FailedTaskQuerySet:

@@ -102,8 +102,18 @@ class FailedTaskQuerySet(models.QuerySet):
         """One protection group's tasks; "" for the protection-group-level ones."""
         return self.filter(parent_id=parent_id)
 
+    def with_status(self, status: str) -> "FailedTaskQuerySet":
+        return self.filter(status=status)
+
     def failed(self) -> "FailedTaskQuerySet":
-        return self.filter(status=TaskStatus.FAIL)
+        return self.with_status(TaskStatus.FAIL)
+
+    def with_error_code(self, code: str, *, any_case: bool = False) -> "FailedTaskQuerySet":
+        """Tasks that failed with exactly this code ("" for those reported without one).
+
+        any_case, as the API's filter compares: on PostgreSQL an index is made for
+        the SQL it generates (UPPER(error_code), migration 0005)."""
+        return self.filter(error_code__iexact=code) if any_case else self.filter(error_code=code)
 
     def failed_between(self, since=None, until=None) -> "FailedTaskQuerySet":
         """Tasks that failed at or after `since` and before `until`; None leaves a side open.

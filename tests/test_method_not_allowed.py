@@ -20,6 +20,7 @@ ROUTES = {
     "api-failed-tasks": ("console", {PROJECT}, {"GET", "HEAD", "POST"}),
     "api-failed-tasks-delete-all": ("console", {PROJECT}, {"POST"}),
     "api-failed-task": ("console", {PROJECT, "task_id"}, {"GET", "HEAD", "DELETE"}),
+    "api-failed-task-causes": ("console", {PROJECT}, {"GET", "HEAD"}),
     "api-schema": ("console", set(), {"GET", "HEAD"}),
     "sdrs-failure-jobs": ("sdrs", {PROJECT}, {"GET", "HEAD"}),
     "sdrs-failure-jobs-batch": ("sdrs", {PROJECT}, {"DELETE"}),

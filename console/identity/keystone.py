@@ -21,7 +21,7 @@ from console.identity.authentication import Credential
 from console.identity.credentials import active_token, issue_token, revoke_token
 from console.identity.rate_limits import ClientAddressRateThrottle
 from console.lib.api_faces import FaceView
-from console.lib.query_params import TextParam
+from console.lib.query_params import QueryParameters, TextField
 from console.tenancy.models import Membership, Project, Role
 
 DOMAIN = {"id": "default", "name": "Default"}
@@ -193,16 +193,17 @@ class Tokens(KeystoneView):
 
 # --- GET /v3/projects --------------------------------------------------------
 
-PROJECT_NAME = TextParam("name", 64, "A project's exact name.", min_length=1)
+class ProjectsQuery(QueryParameters):
+    name = TextField(max_length=64, min_length=1, help_text="A project's exact name.")
 
 
 class Projects(KeystoneView):
     """The projects the caller may see, optionally by name (how SDKs find a region's project)."""
 
     @extend_schema(operation_id="keystone_list_projects", tags=["Identity"], responses={200: dict},
-                   parameters=[PROJECT_NAME.openapi])
+                   parameters=[ProjectsQuery])
     def get(self, request):
-        name = PROJECT_NAME.read(request.query_params)
+        name = ProjectsQuery.read(request)["name"]
         projects = Project.objects.visible_to(request.user).select_related("region")
         credential = request.auth
         if isinstance(credential, Credential) and credential.project is not None:

@@ -43,7 +43,8 @@ class ItemShape:
     an item from a values() row and the serializer that describes it in the schema
     both come from one mapping of output name -> (serializer field, source), where the
     source is a values() column copied as it is ("column"), a key of a JSON column
-    ("column.key", "" when absent), or a function of the row.
+    ("column.key", "" when absent), or a function of the row. A whole answer (a page
+    of items and what comes with them) is shaped the same way, from a dict of its parts.
 
     The items are built by plain dict look-ups, not by a Serializer per row: a page
     of a thousand rows costs what a hand-written function costs.

@@ -6,20 +6,14 @@ a parameter is malformed, naming the first one in declaration order) and
 describes each parameter in the OpenAPI schema (drf-spectacular explodes the
 serializer into query parameters, each field giving its own schema), so what the
 schema promises and what the server accepts cannot drift apart.
-
-IntegerParam, TextParam, ChoiceParam and MomentParam declare one parameter on its own, for a
-face that reads its query by hand; they read and describe it through the same
-fields.
 """
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from datetime import timezone as dt_timezone
 
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.drainage import set_override
-from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import empty
@@ -148,105 +142,10 @@ class QueryParameters(serializers.Serializer):
     def read(cls, request) -> dict:
         """The validated parameters (a ValidationError, the face's 400, when one is not)."""
         query = cls(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        if not query.is_valid():
+            # The first malformed one, in declaration order: an answer names one
+            # parameter, whichever others are malformed too.
+            name, messages = next(iter(query.errors.items()))
+            raise ValidationError({name: messages})
         return query.validated_data
 
-
-def _read_one(field: QueryField, name: str, params):
-    field.bind(name, None)
-    raw = field.get_value(params)
-    if raw is empty:
-        return field.default
-    try:
-        return field.to_internal_value(raw)
-    except ValidationError as error:
-        raise ValidationError({name: error.detail})
-
-
-def _parameter(field: QueryField, name: str) -> OpenApiParameter:
-    return OpenApiParameter(name, field.openapi_schema, description=field.help_text or "")
-
-
-@dataclass(frozen=True)
-class IntegerParam:
-    """A WholeNumberField on its own."""
-
-    name: str
-    default: int
-    low: int
-    high: int
-
-    @property
-    def field(self) -> WholeNumberField:
-        return WholeNumberField(low=self.low, high=self.high, default=self.default)
-
-    def read(self, params) -> int:
-        return _read_one(self.field, self.name, params)
-
-    @property
-    def openapi(self) -> OpenApiParameter:
-        return _parameter(self.field, self.name)
-
-
-@dataclass(frozen=True)
-class TextParam:
-    """A TextField on its own; absent: None."""
-
-    name: str
-    max_length: int
-    description: str = ""
-    min_length: int = 0
-    pattern: str | None = None
-    mismatch: str = "Not in the expected form."
-
-    @property
-    def field(self) -> TextField:
-        return TextField(max_length=self.max_length, min_length=self.min_length,
-                         pattern=self.pattern, mismatch=self.mismatch,
-                         help_text=self.description)
-
-    def read(self, params) -> str | None:
-        return _read_one(self.field, self.name, params)
-
-    @property
-    def openapi(self) -> OpenApiParameter:
-        return _parameter(self.field, self.name)
-
-
-@dataclass(frozen=True)
-class ChoiceParam:
-    """A ChoiceField on its own; absent: None."""
-
-    name: str
-    choices: tuple[str, ...]
-    description: str = ""
-
-    @property
-    def field(self) -> ChoiceField:
-        return ChoiceField(self.choices, help_text=self.description)
-
-    def read(self, params) -> str | None:
-        return _read_one(self.field, self.name, params)
-
-    @property
-    def openapi(self) -> OpenApiParameter:
-        return _parameter(self.field, self.name)
-
-
-@dataclass(frozen=True)
-class MomentParam:
-    """A MomentField on its own; absent: None."""
-
-    name: str
-    description: str = ""
-
-    @property
-    def field(self) -> MomentField:
-        return MomentField(help_text=self.description)
-
-    def read(self, params) -> datetime | None:
-        return _read_one(self.field, self.name, params)
-
-    @property
-    def openapi(self) -> OpenApiParameter:
-        return _parameter(self.field, self.name)

@@ -27,7 +27,7 @@ def matching_tasks(rule: AlertRule) -> FailedTaskQuerySet:
     if rule.service:
         tasks = tasks.for_service(rule.service)
     if rule.error_code:
-        tasks = tasks.filter(error_code=rule.error_code)
+        tasks = tasks.with_error_code(rule.error_code)
     return tasks
 
 

@@ -16,18 +16,20 @@ from datetime import timezone as dt_timezone
 from django.db.models import Q
 from django.http import HttpResponse
 from django.utils.dateparse import parse_datetime
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_field,
-    inline_serializer,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from console.lib.api_faces import ApiError, FaceView
-from console.lib.api_fields import PatternField
-from console.lib.query_params import NO_NUL, ChoiceParam, IntegerParam, MomentParam, TextParam
+from console.lib.api_fields import ItemShape, PatternField
+from console.lib.query_params import (
+    NO_NUL,
+    ChoiceField,
+    MomentField,
+    QueryParameters,
+    TextField,
+    WholeNumberField,
+)
 from console.lib.time_formats import utc_millis
 from console.tenancy.cloud_services import Service
 from console.tenancy.models import Role
@@ -60,13 +62,27 @@ def iso(value) -> str | None:
     return None if value is None else utc_millis(value)
 
 
-def task_json(row: dict) -> dict:
-    """A task as the API shows it, from a values() row: no model instance per row."""
-    body = {name: row[name] for name in FIELDS if name not in ("failed_at", "begin_time", "recorded_at")}
-    body["begin_time"] = iso(row["begin_time"])
-    body["fail_time"] = iso(row["failed_at"])
-    body["recorded_at"] = iso(row["recorded_at"])
-    return body
+# A task as the API shows it, built from a values() row of FIELDS (no model instance
+# per row): output name -> (schema, source).
+TASK = ItemShape("FailedTask", {
+    "id": (serializers.IntegerField(), "id"),
+    "service": (serializers.CharField(), "service"),
+    "job_id": (serializers.CharField(), "job_id"),
+    "job_type": (serializers.CharField(), "job_type"),
+    "status": (serializers.CharField(), "status"),
+    "category": (serializers.CharField(), "category"),
+    "failure_status": (serializers.CharField(), "failure_status"),
+    "resource_id": (serializers.CharField(), "resource_id"),
+    "resource_name": (serializers.CharField(), "resource_name"),
+    "resource_type": (serializers.CharField(), "resource_type"),
+    "parent_id": (serializers.CharField(), "parent_id"),
+    "error_code": (serializers.CharField(), "error_code"),
+    "fail_reason": (serializers.CharField(), "fail_reason"),
+    "extra": (serializers.DictField(), "extra"),
+    "begin_time": (serializers.DateTimeField(allow_null=True), lambda row: iso(row["begin_time"])),
+    "fail_time": (serializers.DateTimeField(), lambda row: iso(row["failed_at"])),
+    "recorded_at": (serializers.DateTimeField(), lambda row: iso(row["recorded_at"])),
+})
 
 
 ERROR_CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
@@ -120,7 +136,7 @@ YEARS = "(19[7-9][0-9]|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9])"
 
 @extend_schema_field({"type": "string", "format": "date-time", "pattern": f"^{YEARS}-",
                       "description": "ISO 8601, in a year from 1970 to 9998."})
-class MomentField(serializers.DateTimeField):
+class ReportedTimeField(serializers.DateTimeField):
     def to_internal_value(self, value):
         written = parse_datetime(value) if isinstance(value, str) else None
         if written is not None and not re.match(YEARS, f"{written.year:04d}"):
@@ -191,8 +207,8 @@ class TaskIn(serializers.Serializer):
     failure_status = _optional(32, r"[A-Za-z]*")
     error_code = _optional(64, CODE_PATTERN)
     fail_reason = _optional(4000)
-    begin_time = MomentField(required=False, allow_null=True, default=None)
-    fail_time = MomentField(required=False, help_text="Default: now.")
+    begin_time = ReportedTimeField(required=False, allow_null=True, default=None)
+    fail_time = ReportedTimeField(required=False, help_text="Default: now.")
     extra = ExtraField(required=False, default=dict)
 
     # What validate() and to_internal_value() enforce across fields, for the schema.
@@ -235,79 +251,83 @@ class TaskIn(serializers.Serializer):
         return attrs
 
 
-TaskOut = inline_serializer("FailedTask", {
-    "id": serializers.IntegerField(), "service": serializers.CharField(),
-    "job_id": serializers.CharField(), "job_type": serializers.CharField(),
-    "status": serializers.CharField(), "category": serializers.CharField(),
-    "failure_status": serializers.CharField(), "resource_id": serializers.CharField(),
-    "resource_name": serializers.CharField(), "resource_type": serializers.CharField(),
-    "parent_id": serializers.CharField(), "error_code": serializers.CharField(),
-    "fail_reason": serializers.CharField(), "begin_time": serializers.DateTimeField(allow_null=True),
-    "fail_time": serializers.DateTimeField(), "extra": serializers.DictField(),
-    "recorded_at": serializers.DateTimeField(),
-})
-TaskPage = inline_serializer("FailedTaskPage", {
-    "results": TaskOut.__class__(many=True),
-    "next": serializers.CharField(allow_null=True),
-    "count": serializers.IntegerField(help_text=(
+# --- Listing ---------------------------------------------------------------
+
+
+class TaskFilters(QueryParameters):
+    """The list's filters, in the order they are checked: the list, its causes and
+    delete-all take the same."""
+
+    service = ChoiceField(Service.values)
+    status = ChoiceField(TaskStatus.values)
+    error_code = TextField(max_length=64, help_text=(
+        f"Exact, case-insensitive. The count of such a listing stops at {COUNT_LIMIT:,}."))
+    q = TextField(max_length=100, help_text=(
+        "Part of the resource name, the start of a resource or job id, or an error code "
+        "(case-insensitive): the console's search. The count of such a listing stops at "
+        f"{COUNT_LIMIT:,}."))
+    since = MomentField(help_text=(
+        "Only tasks that failed at or after this instant (ISO 8601 with an offset or Z). "
+        f"The count of such a listing stops at {COUNT_LIMIT:,}."))
+    until = MomentField(help_text=(
+        "Only tasks that failed before this instant (ISO 8601 with an offset or Z). A range "
+        "whose until is not after its since holds no task: the list is empty and delete-all "
+        "deletes nothing."))
+
+
+class _PageSize(QueryParameters):
+    limit = WholeNumberField(low=1, high=1000, default=100)
+
+
+class TaskListQuery(_PageSize, TaskFilters):
+    """The list's query: the page size is checked first, the filters next, the cursor last."""
+
+    # A cursor is "<failure time in microseconds since 1970>_<id>" of the last task shown.
+    # Any value of this form is a place in the list: the pattern bounds the time to years
+    # a datetime can hold (69 to 9999), so a valid-looking cursor is never refused.
+    cursor = TextField(
+        max_length=40, min_length=3, help_text="From the previous page's next.",
+        mismatch="Not a cursor this API gave out.",
+        pattern=r"(-[0-5]?[0-9]{1,16}|[0-9]{1,17}|1[0-9]{17}|2[0-4][0-9]{16}|25[0-2][0-9]{15}"
+                r"|253[0-3][0-9]{14})_[0-9]{1,18}")
+
+
+# A page of the list, built from its rows and what the view read beside them.
+TASK_PAGE = ItemShape("FailedTaskPage", {
+    "results": (TASK.many(), lambda page: [TASK(row) for row in page["rows"]]),
+    "next": (serializers.CharField(allow_null=True), "next"),
+    "count": (serializers.IntegerField(help_text=(
         "How many tasks the listing holds. Without q, error_code, since or until it is "
         "exact (kept tallies, not a count of rows). With any, matches are counted up to "
         f"{COUNT_LIMIT:,}: then count_is_lower_bound is true and there are more than "
-        "count.")),
-    "count_is_lower_bound": serializers.BooleanField(help_text=(
+        "count.")), lambda page: page["count"].value),
+    "count_is_lower_bound": (serializers.BooleanField(help_text=(
         f"True when counting stopped at {COUNT_LIMIT:,}: more tasks than count match.")),
-    "watermark": serializers.CharField(
+        lambda page: page["count"].is_lower_bound),
+    "watermark": (serializers.CharField(
         help_text="Opaque. Give it to delete-all to delete only what this listing covered."),
+        "watermark"),
 })
-
-
-# --- Listing ---------------------------------------------------------------
-
-SERVICE = ChoiceParam("service", tuple(Service.values))
-STATUS = ChoiceParam("status", tuple(TaskStatus.values))
-ERROR_CODE = TextParam("error_code", 64, (
-    f"Exact, case-insensitive. The count of such a listing stops at {COUNT_LIMIT:,}."))
-TEXT = TextParam("q", 100, (
-    "Part of the resource name, the start of a resource or job id, or an error code "
-    "(case-insensitive): the console's search. The count of such a listing stops at "
-    f"{COUNT_LIMIT:,}."))
-SINCE = MomentParam("since", (
-    "Only tasks that failed at or after this instant (ISO 8601 with an offset or Z). "
-    f"The count of such a listing stops at {COUNT_LIMIT:,}."))
-UNTIL = MomentParam("until", (
-    "Only tasks that failed before this instant (ISO 8601 with an offset or Z). A range "
-    "whose until is not after its since holds no task: the list is empty and delete-all "
-    "deletes nothing."))
-LIMIT = IntegerParam("limit", default=100, low=1, high=1000)
-# A cursor is "<failure time in microseconds since 1970>_<id>" of the last task shown.
-# Any value of this form is a place in the list: the pattern bounds the time to years
-# a datetime can hold (69 to 9999), so a valid-looking cursor is never refused.
-CURSOR = TextParam(
-    "cursor", 40, "From the previous page's next.", min_length=3,
-    mismatch="Not a cursor this API gave out.",
-    pattern=r"(-[0-5]?[0-9]{1,16}|[0-9]{1,17}|1[0-9]{17}|2[0-4][0-9]{16}|25[0-2][0-9]{15}"
-            r"|253[0-3][0-9]{14})_[0-9]{1,18}")
-LIST_PARAMETERS = [p.openapi for p in (SERVICE, STATUS, ERROR_CODE, TEXT, SINCE, UNTIL)]
 EPOCH = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
 MICROSECOND = timedelta(microseconds=1)
 
 
-def filtered_tasks(project, params):
-    """The project's tasks narrowed by the list filters; the same for list and delete-all."""
+def filtered_tasks(project, query: dict):
+    """The project's tasks narrowed by the list's filters (a read TaskFilters), and the
+    filters as the watermark signs them; the same for the list, its causes and delete-all."""
     tasks = FailedTask.objects.for_project(project)
-    service, task_status = SERVICE.read(params), STATUS.read(params)
+    service, task_status, error_code, text = (
+        query["service"], query["status"], query["error_code"], query["q"])
     if service is not None:
         tasks = tasks.for_service(service)
     if task_status is not None:
-        tasks = tasks.filter(status=task_status)
-    error_code = ERROR_CODE.read(params)
+        tasks = tasks.with_status(task_status)
     if error_code:
-        tasks = tasks.filter(error_code__iexact=error_code)
-    text = TEXT.read(params)
+        tasks = tasks.with_error_code(error_code, any_case=True)
     if text:
         tasks = tasks.matching(text)
     # An inverted range is not an error: like any filter, it may match nothing.
-    since, until = SINCE.read(params), UNTIL.read(params)
+    since, until = query["since"], query["until"]
     tasks = tasks.failed_between(since, until)
     # The instants in one spelling (UTC, to the microsecond), as the watermark keeps them.
     return tasks, {"service": service, "status": task_status, "error_code": error_code, "q": text,
@@ -334,38 +354,31 @@ class FailedTasks(ConsoleApiView):
                               "200": _links_to_the_task("read_failed_task", "delete_failed_task")}}
 
     @extend_schema(operation_id="list_failed_tasks", tags=["Failed tasks"],
-                   parameters=[*LIST_PARAMETERS, LIMIT.openapi, CURSOR.openapi],
-                   responses={200: TaskPage})
+                   parameters=[TaskListQuery], responses={200: TASK_PAGE.serializer})
     def get(self, request, project_id):
         """The project's failed tasks, newest failure first, a keyset page at a time."""
         project = api_project(request, project_id)
-        params = request.query_params
-        limit = LIMIT.read(params)
-        tasks, filters = filtered_tasks(project, params)
+        query = TaskListQuery.read(request)
+        limit = query["limit"]
+        tasks, filters = filtered_tasks(project, query)
         # Read before the rows: any task recorded, or recorded again, after this
         # answer carries a higher revision, and delete-all leaves it alone. The
         # count comes in the same statement.
         revision, count = self._revision_and_count(project, tasks, filters)
         watermark = sign_watermark(project.pk, revision, filters)
         page = tasks.newest_first()
-        cursor = CURSOR.read(params)
-        if cursor is not None:
-            failed_at, pk = _decode_cursor(cursor)
+        if query["cursor"] is not None:
+            failed_at, pk = _decode_cursor(query["cursor"])
             page = page.filter(Q(failed_at__lt=failed_at) | Q(failed_at=failed_at, id__lt=pk))
         rows = list(page.values(*FIELDS)[: limit + 1])
         next_url = None
         if len(rows) > limit:
             rows = rows[:limit]
-            query = params.copy()
-            query["cursor"] = _encode_cursor(rows[-1])
-            next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-        return Response({
-            "results": [task_json(row) for row in rows],
-            "next": next_url,
-            "count": count.value,
-            "count_is_lower_bound": count.is_lower_bound,
-            "watermark": watermark,
-        })
+            params = request.query_params.copy()
+            params["cursor"] = _encode_cursor(rows[-1])
+            next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+        return Response(TASK_PAGE(
+            {"rows": rows, "next": next_url, "count": count, "watermark": watermark}))
 
     @staticmethod
     def _revision_and_count(project, tasks, filters):
@@ -378,7 +391,7 @@ class FailedTasks(ConsoleApiView):
             "service": filters["service"], "status": filters["status"]})
 
     @extend_schema(operation_id="record_failed_task", tags=["Failed tasks"], request=TaskIn,
-                   responses={201: TaskOut, 200: TaskOut})
+                   responses={201: TASK.serializer, 200: TASK.serializer})
     def post(self, request, project_id):
         """Record a failed (or still running) task; the same job id again updates it."""
         project = api_project(request, project_id, need=Role.OPERATOR)
@@ -389,7 +402,7 @@ class FailedTasks(ConsoleApiView):
             fields["failed_at"] = fields.pop("fail_time")
         task, created = record_failure(project, **fields)
         row = FailedTask.objects.filter(pk=task.pk).values(*FIELDS).get()
-        return Response(task_json(row), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(TASK(row), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 TASK_ID = OpenApiParameter("task_id", {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
@@ -406,7 +419,7 @@ def _task_pk(task_id: str) -> int:
 
 
 class FailedTaskDetail(ConsoleApiView):
-    @extend_schema(operation_id="read_failed_task", tags=["Failed tasks"], responses={200: TaskOut},
+    @extend_schema(operation_id="read_failed_task", tags=["Failed tasks"], responses={200: TASK.serializer},
                    parameters=[TASK_ID])
     def get(self, request, project_id, task_id):
         """One failed (or still running) task of the project."""
@@ -415,7 +428,7 @@ class FailedTaskDetail(ConsoleApiView):
                .values(*FIELDS).first())
         if row is None:
             raise exceptions.NotFound("No such failed task in this project.")
-        return Response(task_json(row))
+        return Response(TASK(row))
 
     @extend_schema(operation_id="delete_failed_task", tags=["Failed tasks"], responses={204: None},
                    parameters=[TASK_ID])
@@ -437,13 +450,18 @@ class DeleteAllIn(serializers.Serializer):
         help_text="The watermark of the listing whose tasks to delete (opaque).")
 
 
+# What a delete-all did, from its Deletion (a comment: a docstring would describe the
+# schema's component).
+class DeleteAllResult(serializers.Serializer):
+    deleted = serializers.IntegerField(source="deleted_count")
+    kept = serializers.IntegerField(source="kept_count")
+    deletion_id = serializers.IntegerField(source="pk")
+
+
 class DeleteAll(ConsoleApiView):
     @extend_schema(
         operation_id="delete_all_failed_tasks", tags=["Failed tasks"],
-        parameters=LIST_PARAMETERS, request=DeleteAllIn,
-        responses={200: inline_serializer("DeleteAllResult", {
-            "deleted": serializers.IntegerField(), "kept": serializers.IntegerField(),
-            "deletion_id": serializers.IntegerField()})},
+        parameters=[TaskFilters], request=DeleteAllIn, responses={200: DeleteAllResult},
     )
     def post(self, request, project_id):
         """Delete the failed tasks a listing showed: its filters (or narrower), as of its
@@ -451,7 +469,7 @@ class DeleteAll(ConsoleApiView):
         project = api_project(request, project_id, need=Role.OPERATOR)
         body = DeleteAllIn(data=request.data)
         body.is_valid(raise_exception=True)
-        tasks, filters = filtered_tasks(project, request.query_params)
+        tasks, filters = filtered_tasks(project, TaskFilters.read(request))
         try:
             watermark = verify_watermark(body.validated_data["watermark"], project.pk, filters)
         except BadWatermark as error:
@@ -461,8 +479,7 @@ class DeleteAll(ConsoleApiView):
             service=filters["service"] or "",
             criteria={k: v for k, v in filters.items() if v},
         )
-        return Response({"deleted": deletion.deleted_count, "kept": deletion.kept_count,
-                         "deletion_id": deletion.pk})
+        return Response(DeleteAllResult(deletion).data)
 
 
 # --- Causes ------------------------------------------------------------------
@@ -497,12 +514,12 @@ class CausesOut(serializers.Serializer):
 
 class Causes(ConsoleApiView):
     @extend_schema(operation_id="list_failure_causes", tags=["Failed tasks"],
-                   parameters=LIST_PARAMETERS, responses={200: CausesOut})
+                   parameters=[TaskFilters], responses={200: CausesOut})
     def get(self, request, project_id):
         """The listed tasks grouped by error code: how many, the first and last failure,
         and the catalog's cause and solution. Takes the list's filters."""
         project = api_project(request, project_id)
-        tasks, filters = filtered_tasks(project, request.query_params)
+        tasks, filters = filtered_tasks(project, TaskFilters.read(request))
         if filters["q"] or filters["since"] or filters["until"]:
             # The tallies keep no search and no time: group the matches, bounded.
             causes, is_lower_bound = counted_causes(tasks)

@@ -113,3 +113,27 @@ def test_a_page_holds_what_the_plain_slice_holds(thirteen_with_ties, start, stop
 def test_pages_walk_every_task_once(thirteen_with_ties):
     seen = [task.pk for start in range(0, 13, 3) for task in thirteen_with_ties.page(start, start + 3)]
     assert seen == [task.pk for task in thirteen_with_ties]
+
+
+def test_with_status_keeps_the_tasks_of_that_status(project_a):
+    record(project_a, resource_name="failed")
+    record(project_a, resource_name="running", status=TaskStatus.RUNNING)
+    tasks = FailedTask.objects.for_project(project_a)
+    assert list(tasks.with_status(TaskStatus.RUNNING).values_list("resource_name", flat=True)) == [
+        "running"]
+    assert list(tasks.failed().values_list("resource_name", flat=True)) == ["failed"]
+
+
+def test_with_error_code_is_exact_unless_any_case(project_a):
+    record(project_a, error_code="Ecs.0013", resource_name="exact")
+    record(project_a, error_code="ECS.0013", resource_name="upper")
+    record(project_a, error_code="Ecs.00131", resource_name="longer")
+    record(project_a, error_code="", resource_name="none")
+    tasks = FailedTask.objects.for_project(project_a)
+
+    def names(queryset):
+        return sorted(queryset.values_list("resource_name", flat=True))
+
+    assert names(tasks.with_error_code("Ecs.0013")) == ["exact"]
+    assert names(tasks.with_error_code("ecs.0013", any_case=True)) == ["exact", "upper"]
+    assert names(tasks.with_error_code("")) == ["none"]  # the tasks reported without a code
