@@ -5,7 +5,7 @@ errors are {"error_code": "KPS.xxxx", "error_msg": ...}.
 """
 
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -68,6 +68,14 @@ class KpsError(serializers.Serializer):
 class KpsView(FaceView):
     error_serializer = KpsError
 
+# The list's answer: the total and a page of tasks, defined once for response and schema.
+FAILED_TASKS = ItemShape("KpsFailedTasks", {
+    "total": (serializers.IntegerField(help_text=(
+        "Every key pair task of the project, failed or running: exact, from kept "
+        "tallies rather than a count of rows.")), "total"),
+    "tasks": (FAILED_TASK.many(), lambda page: [FAILED_TASK(row) for row in page["rows"]]),
+})
+
 
 class FailedTasks(KpsView):
     """GET the key pair tasks (failed and still running); DELETE every failed one."""
@@ -75,11 +83,7 @@ class FailedTasks(KpsView):
     @extend_schema(
         operation_id="kps_list_failed_task", tags=["KPS"],
         parameters=[FailedTasksQuery],
-        responses={200: inline_serializer("KpsFailedTasks", {
-            "total": serializers.IntegerField(help_text=(
-                "Every key pair task of the project, failed or running: exact, from kept "
-                "tallies rather than a count of rows.")),
-            "tasks": FAILED_TASK.many()})},
+        responses={200: FAILED_TASKS.serializer},
     )
     def get(self, request, project_id):
         project = api_project(request, project_id)
@@ -88,7 +92,7 @@ class FailedTasks(KpsView):
         rows = _kps_tasks(project).newest_first().page(offset, offset + query["limit"])
         # The total from the tallies: the same number as a COUNT, at any size.
         total = TaskTally.objects.for_service(project, Service.KPS).listed
-        return Response({"total": total, "tasks": [FAILED_TASK(r) for r in rows.values(*FIELDS)]})
+        return Response(FAILED_TASKS({"total": total, "rows": rows.values(*FIELDS)}))
 
     @extend_schema(operation_id="kps_delete_all_failed_task", tags=["KPS"], responses={200: None})
     def delete(self, request, project_id):

@@ -6,7 +6,7 @@ Fields, filters, limits and the begin_time format follow the SDRS API reference
 
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
@@ -92,6 +92,12 @@ class SdrsError(serializers.Serializer):
 class SdrsView(FaceView):
     error_serializer = SdrsError
 
+# The list's answer: the count and a page of jobs, defined once for response and schema.
+FAILURE_JOBS = ItemShape("SdrsFailureJobs", {
+    "count": (serializers.IntegerField(help_text=COUNT_HELP), "count"),
+    "failure_jobs": (FAILURE_JOB.many(), lambda page: [FAILURE_JOB(row) for row in page["rows"]]),
+})
+
 
 class FailureJobs(SdrsView):
     """GET the protection-group-level failed jobs, or one group's with server_group_id."""
@@ -99,9 +105,7 @@ class FailureJobs(SdrsView):
     @extend_schema(
         operation_id="sdrs_list_failure_jobs", tags=["SDRS"],
         parameters=[FailureJobsQuery],
-        responses={200: inline_serializer("SdrsFailureJobs", {
-            "count": serializers.IntegerField(help_text=COUNT_HELP),
-            "failure_jobs": FAILURE_JOB.many()})},
+        responses={200: FAILURE_JOBS.serializer},
     )
     def get(self, request, project_id):
         project = api_project(request, project_id)
@@ -119,7 +123,7 @@ class FailureJobs(SdrsView):
         # The tallies do not know protection groups, so the jobs are counted, but
         # only so far: never every row of a million (COUNT_HELP).
         count = count_beside_page(bounded_count(jobs), offset, limit, len(rows))
-        return Response({"count": count, "failure_jobs": [FAILURE_JOB(r) for r in rows[:limit]]})
+        return Response(FAILURE_JOBS({"count": count, "rows": rows[:limit]}))
 
 
 class FailureJob(SdrsView):
