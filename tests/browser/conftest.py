@@ -5,10 +5,12 @@ installs it, so there they always run.
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -70,6 +72,21 @@ def log_in(page, username, password):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def open_dialog(page, name="Failed Tasks"):
+    """Open the Failed Tasks dialog from its counter ("Failed Tasks 3"); the dialog."""
+    page.get_by_role("button", name=re.compile(rf"^{re.escape(name)} \d+$")).click()
+    dialog = page.get_by_role("dialog", name=name)
+    expect(dialog).to_be_visible()
+    return dialog
+
+
+def settled(page) -> None:
+    """Wait until htmx has swapped, settled and wired up the new content, so that a
+    key press reaches htmx's handlers and not the form's no-JavaScript default."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added')")
 
 
 def screenshot(page, name: str) -> None:

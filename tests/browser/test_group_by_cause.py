@@ -7,13 +7,16 @@ from playwright.sync_api import expect
 
 from console.tenancy.models import Role
 from failedtasks.models import Deletion, FailedTask
-from tests.browser.conftest import log_in, screenshot, serious_accessibility_violations
+from tests.browser.conftest import (
+    log_in,
+    open_dialog,
+    screenshot,
+    serious_accessibility_violations,
+    settled,
+)
 from tests.conftest import PASSWORD, make_user, record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-HTMX_IDLE = ("() => !document.querySelector("
-             "'.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added')")
 
 
 @pytest.fixture
@@ -32,18 +35,6 @@ def operator_page(page, operator, css_tasks):
     log_in(page, "olivia", PASSWORD)
     page.goto(f"/console/{css_tasks.pk}/css/")
     return page
-
-
-def open_dialog(page):
-    page.get_by_role("button", name=re.compile(r"^Failed Tasks \d+$")).click()
-    dialog = page.get_by_role("dialog", name="Failed Tasks")
-    expect(dialog).to_be_visible()
-    return dialog
-
-
-def settled(page):
-    """Wait until htmx has swapped, settled and wired up the new content."""
-    page.wait_for_function(HTMX_IDLE)
 
 
 def group_rows(dialog):

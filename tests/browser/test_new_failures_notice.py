@@ -6,13 +6,16 @@ import pytest
 from playwright.sync_api import expect
 
 from console.tenancy.models import Role
-from tests.browser.conftest import log_in, screenshot, serious_accessibility_violations
+from tests.browser.conftest import (
+    log_in,
+    open_dialog,
+    screenshot,
+    serious_accessibility_violations,
+    settled,
+)
 from tests.conftest import PASSWORD, make_user, record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-HTMX_IDLE = ("() => !document.querySelector("
-             "'.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added')")
 
 
 @pytest.fixture(autouse=True)
@@ -23,17 +26,6 @@ def quick_poll(settings):
 def resize_failure(project, name, minutes_ago=0):
     return record(project, "ecs", resource_name=name, error_code="Ecs.0013",
                   minutes_ago=minutes_ago)
-
-
-def open_dialog(page, label="Failed Tasks"):
-    page.get_by_role("button", name=re.compile(rf"^{label} \d+$")).click()
-    dialog = page.get_by_role("dialog", name=label)
-    expect(dialog).to_be_visible()
-    return dialog
-
-
-def wait_for_htmx(page):
-    page.wait_for_function(HTMX_IDLE)
 
 
 def test_a_new_failure_is_announced_and_shown_in_place(page, operator, project_a):
@@ -50,7 +42,7 @@ def test_a_new_failure_is_announced_and_shown_in_place(page, operator, project_a
     dialog.get_by_role("button", name="Search", exact=True).click()
     rows = dialog.locator("tbody tr")
     expect(rows).to_have_count(2)
-    wait_for_htmx(page)
+    settled(page)
 
     resize_failure(project_a, "db-02")  # not in this search: no notice
     resize_failure(project_a, "web-03")
@@ -65,7 +57,7 @@ def test_a_new_failure_is_announced_and_shown_in_place(page, operator, project_a
 
     show = status.get_by_role("button", name="Show")
     expect(show).to_be_visible()
-    wait_for_htmx(page)
+    settled(page)
     show.click()
     expect(rows).to_have_count(3)
     expect(rows.first).to_contain_text("web-03")  # newest failure first
@@ -88,14 +80,14 @@ def test_show_keeps_the_page(page, operator, project_a):
     expect(dialog.get_by_text("Page 2 of 2")).to_be_visible()
     rows = dialog.locator("tbody tr")
     expect(rows).to_have_count(2)
-    wait_for_htmx(page)
+    settled(page)
 
     record(project_a, "css", resource_name="css-new")
     record(project_a, "css", resource_name="css-newer")
     status = dialog.get_by_role("status")
     expect(status).to_contain_text("2 new failed tasks")
     expect(rows).to_have_count(2)
-    wait_for_htmx(page)
+    settled(page)
     status.get_by_role("button", name="Show").click()
     # Still page 2, which now starts where page 1 ends with two more before it.
     expect(rows).to_have_count(4)
@@ -114,7 +106,7 @@ def test_the_notice_in_chinese_at_320_px(page_factory, project_a):
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     dialog = open_dialog(page, "失败任务")
     expect(dialog.locator("tbody tr")).to_have_count(1)
-    wait_for_htmx(page)
+    settled(page)
     record(project_a, "css", resource_name="css-search")
     record(project_a, "css", resource_name="css-analytics")
     status = dialog.get_by_role("status")
@@ -122,7 +114,7 @@ def test_the_notice_in_chinese_at_320_px(page_factory, project_a):
     expect(status.get_by_role("button", name="显示")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     screenshot(page, "new-failures-notice-zh-320")
-    wait_for_htmx(page)
+    settled(page)
     status.get_by_role("button", name="显示").click()
     expect(dialog.locator("tbody tr")).to_have_count(3)
     expect(status).not_to_contain_text("新的失败任务")

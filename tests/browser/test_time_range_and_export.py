@@ -9,14 +9,18 @@ from playwright.sync_api import expect
 
 from console.tenancy.models import Role
 from failedtasks.models import FailedTask
-from tests.browser.conftest import log_in, screenshot, serious_accessibility_violations
+from tests.browser.conftest import (
+    log_in,
+    open_dialog,
+    screenshot,
+    serious_accessibility_violations,
+    settled,
+)
 from tests.conftest import PASSWORD, make_user, record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DAY = 24 * 60  # minutes
-SETTLED = ("() => !document.querySelector("
-           "'.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added')")
 
 
 @pytest.fixture
@@ -28,17 +32,6 @@ def ecs_tasks(project_a):
     record(project_a, "ecs", job_type="createServer", failure_status="createFail",
            resource_name="app-create", minutes_ago=2 * DAY)
     return project_a
-
-
-def settled(page):
-    page.wait_for_function(SETTLED)
-
-
-def open_dialog(page, name="Failed Tasks"):
-    page.get_by_role("button", name=re.compile(rf"^{name} \d+$")).click()
-    dialog = page.get_by_role("dialog", name=name)
-    expect(dialog).to_be_visible()
-    return dialog
 
 
 def names(locator) -> list[str]:
