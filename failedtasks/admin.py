@@ -6,7 +6,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
@@ -114,11 +113,10 @@ class FailedTaskAdmin(admin.ModelAdmin):
         """The revision now of each project the confirmation shows tasks of."""
         revisions = (
             Project.objects.filter(pk__in=queryset.values("project_id"))
-            .annotate(revision=Subquery(
-                ProjectRevision.objects.filter(project=OuterRef("pk")).values("revision")))
+            .annotate(revision=ProjectRevision.objects.of())
             .values_list("pk", "revision")
         )
-        return sign_revisions(request.user, {pk: revision or 0 for pk, revision in revisions})
+        return sign_revisions(request.user, dict(revisions))
 
     def _verified_revisions(self, request) -> dict | None:
         try:

@@ -10,9 +10,8 @@ with describe one moment.
 
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, OuterRef, Subquery, Value
+from django.db.models import Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 
 from console.tenancy.models import Project
 from failedtasks.models import FailedTaskQuerySet, ProjectRevision, TaskTally
@@ -90,11 +89,9 @@ def revision_and_count(project: Project, *, tallies: dict | None = None,
     """
     tallied = TaskTally.objects.tallied(**tallies) if tallies is not None else Value(0)
     counted = counted_up_to(counting, COUNT_LIMIT + 1) if counting is not None else Value(0)
-    revision = ProjectRevision.objects.filter(project=OuterRef("pk")).values("revision")
     current, from_tallies, from_tasks = (
         Project.objects.filter(pk=project.pk)
-        .values_list(Coalesce(Subquery(revision), 0, output_field=BigIntegerField()),
-                     tallied, counted)
+        .values_list(ProjectRevision.objects.of(), tallied, counted)
         .get()
     )
     if from_tasks > COUNT_LIMIT:
