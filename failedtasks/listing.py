@@ -115,8 +115,11 @@ class TaskListing:
     @cached_property
     def rows(self) -> list[FailedTask]:
         start = (self.page - 1) * PAGE_SIZE
+        # A later page knows its total anyway (the pager shows "Page N of M"): read
+        # first, it lets a deep page be picked from whichever end is nearer.
+        total = self.exact_total if start else None
         # One row more than a page tells whether there is a next page without a COUNT.
-        return list(self.tasks().page(start, start + PAGE_SIZE + 1).with_row_extras())
+        return list(self.tasks().page(start, start + PAGE_SIZE + 1, total).with_row_extras())
 
     @property
     def page_rows(self) -> list[FailedTask]:
@@ -171,6 +174,11 @@ class TaskListing:
     def total_is_lower_bound(self) -> bool:
         return self.total is not None and self.error_code is None and \
             self._count(self.tab).is_lower_bound
+
+    @property
+    def exact_total(self) -> int | None:
+        """The total when it is exact; None for a search or past COUNT_LIMIT."""
+        return None if self.total_is_lower_bound else self.total
 
     def tab_count(self, tab: str) -> Count:
         return self._count(tab)

@@ -151,7 +151,7 @@ class FailedTaskQuerySet(models.QuerySet):
         what a search's count adds to the tallies of the code it names."""
         return self.filter(_found_by_name_or_id(text)).exclude(error_code__iexact=text)
 
-    def page(self, start: int, stop: int) -> "FailedTaskQuerySet":
+    def page(self, start: int, stop: int, total: int | None = None) -> "FailedTaskQuerySet":
         """Rows [start:stop) of this ordered queryset, skipping `start` without reading them.
 
         A plain OFFSET fetches every skipped row from the table. Here the ids of
@@ -160,12 +160,22 @@ class FailedTaskQuerySet(models.QuerySet):
         id), and only the page's own rows are then read by primary key: a
         deferred join. The order is applied again outside, so the rows come back
         as the plain slice would give them.
+
+        `total`, when the caller knows exactly how many rows the queryset holds
+        (the tallies do), lets a page nearer the end be picked from the end:
+        the index is read backwards and skips only the rows after the page, so
+        the last page costs what the second does.
         """
         if start == 0:  # nothing to skip: the plain slice reads only the page
             return self[:stop]
         ordering = self.query.order_by
         assert ordering, "a page needs an order"
-        ids = self.order_by(*ordering).values("pk")[start:stop]
+        ids = self.order_by(*ordering).values("pk")
+        if total is not None and start < total and total - stop < start:
+            # The same rows, counted from the other end: [total - stop, total - start).
+            ids = ids.reverse()[max(0, total - stop) : total - start]
+        else:
+            ids = ids[start:stop]
         return self.model._default_manager.filter(pk__in=ids).order_by(*ordering)
 
     def with_row_extras(self) -> "FailedTaskQuerySet":

@@ -23,7 +23,7 @@ from django.urls import reverse
 from console.identity.credentials import issue_token
 from console.tenancy.models import Project, Region, Role
 from failedtasks.demo import generate_tasks
-from failedtasks.listing import PAGE_SIZE
+from failedtasks.listing import PAGE_SIZE, TaskListing
 from failedtasks.models import FailedTask, ProjectRevision
 from tests.conftest import make_user, record
 
@@ -174,8 +174,8 @@ def test_the_search_uses_the_index_made_for_each_kind(operator_client, busy):
 
 def test_a_deep_page_reads_no_skipped_task(operator_client, busy):
     creations = FailedTask.objects.for_project(busy).for_service("ecs").in_category("creation")
-    page = creations.count() // PAGE_SIZE - 2
-    assert page > 40
+    page = creations.count() // PAGE_SIZE // 2 - 2  # before the middle: counted from the start
+    assert page > 20
     url = reverse("failed-tasks", args=[busy.pk, "ecs"])
     (plan,) = assert_no_sequential_scan(
         lambda: operator_client.get(url, {"tab": "creation", "page": page}), analyze=True)
@@ -183,8 +183,28 @@ def test_a_deep_page_reads_no_skipped_task(operator_client, busy):
     scan = skipping_scan(plan)
     assert scan["Node Type"] == "Index Only Scan", json.dumps(plan, indent=1)
     assert scan["Index Name"] == "task_category_newest"
+    assert scan["Scan Direction"] == "Forward"
     assert scan["Heap Fetches"] == 0
     assert scan["Actual Rows"] >= (page - 1) * PAGE_SIZE
+
+
+@pytest.mark.parametrize("params", [{"tab": "creation"}, {"tab": "creation", "period": "30d"}])
+def test_a_page_near_the_end_is_read_from_the_end(operator_client, busy, params):
+    """Its total known (the tallies, or a period's count), a page past the middle
+    skips only the tasks after it, reading the same index backwards."""
+    total = TaskListing.from_params(busy, "ecs", params).tasks().count()
+    page = total // PAGE_SIZE - 2
+    assert page > 10
+    url = reverse("failed-tasks", args=[busy.pk, "ecs"])
+    statements = task_queries(lambda: operator_client.get(url, {**params, "page": page}))
+    (rows,) = [sql for sql in statements if ' IN (SELECT ' in sql]  # the page's ids, then rows
+    plan = explain(rows, analyze=True)
+    scan = skipping_scan(plan)
+    assert scan["Node Type"] == "Index Only Scan", json.dumps(scan, indent=1)
+    assert scan["Index Name"] == "task_category_newest"
+    assert scan["Scan Direction"] == "Backward"
+    assert scan["Heap Fetches"] == 0
+    assert scan["Actual Rows"] <= total - (page - 1) * PAGE_SIZE
 
 
 @pytest.mark.parametrize("service,params", [
