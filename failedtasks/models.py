@@ -296,9 +296,9 @@ class FailedTask(TaskFields):
                 fields=["project", "status", "failed_at", "service", "category", "error_code"],
                 name="task_insights",
             ),
-            # The search's own indexes (a trigram index for name fragments, id
-            # prefixes and error codes in any case) exist on PostgreSQL only:
-            # see migration 0005.
+            # The search's own indexes (trigram indexes for name fragments, one
+            # over every task and one per list; id prefixes and error codes in
+            # any case) exist on PostgreSQL only: see migrations 0005 and 0008.
         ]
         constraints = [
             # Recording is idempotent on the job id within a project.

@@ -160,7 +160,7 @@ def test_the_search_uses_the_index_made_for_each_kind(operator_client, busy):
     task = a_busy_task(busy)
     url = reverse("failed-tasks", args=[busy.pk, "ecs"])
     for text, index in [
-        (task.resource_name[-7:], "task_name_trigram"),
+        (task.resource_name[-7:], "task_name_trigram_ecs_creation"),
         (task.resource_id[:8], "task_resource_id_prefix"),
         (task.job_id[:8], "task_job_id_prefix"),
         ("nothing-like-it", "task_error_code_any_case"),
@@ -170,6 +170,33 @@ def test_the_search_uses_the_index_made_for_each_kind(operator_client, busy):
         (plan,) = assert_no_sequential_scan(lambda: operator_client.get(url, {"q": text}))
         used = {node.get("Index Name") for node in nodes(plan)}
         assert index in used, (text, used)
+
+
+@pytest.mark.parametrize("service,params,index", [
+    ("ecs", {"tab": "creation"}, "task_name_trigram_ecs_creation"),
+    ("ecs", {"tab": "operation"}, "task_name_trigram_ecs_operation"),
+    ("sdrs", {}, "task_name_trigram_sdrs"),
+    ("kps", {}, "task_name_trigram_kps"),
+])
+def test_a_name_fragment_is_looked_up_in_its_lists_own_trigrams(operator_client, busy, service,
+                                                                params, index):
+    """Each list (a service, an ECS tab) has a trigram index of its own tasks: a
+    fragment's common trigrams are read for that list's tasks only."""
+    task = a_busy_task(busy, service)
+    url = reverse("failed-tasks", args=[busy.pk, service])
+    (plan,) = assert_no_sequential_scan(
+        lambda: operator_client.get(url, {**params, "q": task.resource_name[-7:]}))
+    used = {node.get("Index Name") for node in nodes(plan)}
+    assert index in used and "task_name_trigram" not in used, used
+
+
+def test_a_search_of_every_service_reads_the_trigrams_of_every_task(api_client, busy):
+    task = a_busy_task(busy)
+    url = f"/api/v1/projects/{busy.pk}/failed-tasks"
+    plans = assert_no_sequential_scan(
+        lambda: api_client.get(url, {"limit": "100", "q": task.resource_name[-7:]}))
+    used = {node.get("Index Name") for plan in plans for node in nodes(plan)}
+    assert "task_name_trigram" in used, used
 
 
 def test_a_deep_page_reads_no_skipped_task(operator_client, busy):
