@@ -8,7 +8,7 @@ tallies stay exact.
 import dataclasses
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
@@ -389,9 +389,21 @@ class TaskTallyQuerySet(models.QuerySet):
         )
         return Coalesce(models.Subquery(total), 0, output_field=models.BigIntegerField())
 
-    def failed_in(self, service: str, project=models.OuterRef("pk")) -> Coalesce:
-        """How many of a project's tasks in `service` failed: the counter's number."""
-        return self.tallied(project, service=service, status=TaskStatus.FAIL)
+    def failed_in_sql(self, project_id: str, service: str) -> tuple[str, list]:
+        """How many of a project's tasks in `service` failed, the counter's number: an
+        SQL scalar expression and its parameters, for the poll's one statement."""
+        meta = self.model._meta
+        quote = connection.ops.quote_name
+
+        def column(name: str) -> str:
+            return quote(meta.get_field(name).column)
+
+        return (
+            f"SELECT COALESCE(SUM({column('count')}), 0) FROM {quote(meta.db_table)} "
+            f"WHERE {column('project')} = %s AND {column('service')} = %s "
+            f"AND {column('status')} = %s",
+            [project_id, service, TaskStatus.FAIL.value],
+        )
 
 
 class TaskTally(models.Model):

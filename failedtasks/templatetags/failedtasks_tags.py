@@ -49,7 +49,7 @@ def urlencode_dict(params: dict) -> str:
 def failed_task_counter(project, service):
     """The Failed Tasks counter for a service page: one tally read."""
     failed = TaskTally.objects.for_service(project, service.code).failed
-    return counter_context(project, service.code, failed)
+    return counter_context(project.pk, service.code, failed)
 
 
 @register.simple_tag
