@@ -6,6 +6,7 @@ tallies stay exact.
 """
 
 import dataclasses
+import functools
 
 from django.conf import settings
 from django.db import connection, models
@@ -86,6 +87,23 @@ def _found_by_name_or_id(text: str) -> Q:
         | Q(resource_id__istartswith=text)
         | Q(job_id__istartswith=text)
     )
+
+
+@functools.cache
+def _row_extras() -> dict:
+    """with_row_extras' two subqueries: the same for every list, so built once (the
+    annotation copies them), which halves what building the list's query costs."""
+    entry = ErrorCode.objects.filter(code=models.OuterRef("error_code")).values(
+        fields=JSONObject(**{name: name for name in ErrorCode.ENTRY_FIELDS})
+    )
+    resource_row = Resource.objects.filter(
+        project=models.OuterRef("project"), service=models.OuterRef("service"),
+        resource_id=models.OuterRef("resource_id"),
+    ).values(row=Coalesce("parent_id", "pk"))
+    return {
+        "catalog_entry": models.Subquery(entry[:1], output_field=models.JSONField()),
+        "resource_row": models.Subquery(resource_row[:1]),
+    }
 
 
 class FailedTaskQuerySet(models.QuerySet):
@@ -175,17 +193,7 @@ class FailedTaskQuerySet(models.QuerySet):
         of its resource (`resource_row`, the row's resource pk or None; a
         resource listed under another, such as an SDRS protected instance, has
         the row of the one it belongs to)."""
-        entry = ErrorCode.objects.filter(code=models.OuterRef("error_code")).values(
-            fields=JSONObject(**{name: name for name in ErrorCode.ENTRY_FIELDS})
-        )
-        resource_row = Resource.objects.filter(
-            project=models.OuterRef("project"), service=models.OuterRef("service"),
-            resource_id=models.OuterRef("resource_id"),
-        ).values(row=Coalesce("parent_id", "pk"))
-        return self.annotate(
-            catalog_entry=models.Subquery(entry[:1], output_field=models.JSONField()),
-            resource_row=models.Subquery(resource_row[:1]),
-        )
+        return self.annotate(**_row_extras())
 
     def seen_at(self, revision: int) -> "FailedTaskQuerySet":
         """The tasks as a listing that read `revision` saw them: unchanged since.
