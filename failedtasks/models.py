@@ -374,10 +374,11 @@ class TaskTallyQuerySet(models.QuerySet):
         dialog's tabs and groups, and the KPS total read."""
         counts: dict[tuple[str, str], int] = {}
         by_code: dict[tuple[str, str, str], int] = {}
-        for row in self.filter(project=project, service=service, count__gt=0):
-            key = (row.category, row.status)
-            counts[key] = counts.get(key, 0) + row.count
-            by_code[row.category, row.status, row.error_code] = row.count
+        rows = self.filter(project=project, service=service, count__gt=0).values_list(
+            "category", "status", "error_code", "count")
+        for category, status, error_code, count in rows:
+            counts[category, status] = counts.get((category, status), 0) + count
+            by_code[category, status, error_code] = count
         return Tallies(counts, by_code)
 
     def tallied(self, project=models.OuterRef("pk"), error_code: str | None = None,
