@@ -224,6 +224,13 @@ class TaskListing:
         return self.url(group="", code=error_code, page=1)
 
     @property
+    def return_url(self) -> str:
+        """Where a confirmation's No goes: the list it was opened from. A group's
+        Delete was opened from the view of every group (its place names the group's
+        code only for the confirmation), as a deleted group goes back to it."""
+        return self.url(code=None) if self.grouped else self.url()
+
+    @property
     def clear_code_url(self) -> str:
         return self.url(code=None, page=1)
 
@@ -321,6 +328,10 @@ class TaskListing:
     @property
     def clear_search_url(self) -> str:
         return self.url(q="", page=1)
+
+    def delete_url(self, task_pk: int) -> str:
+        """A task's Delete confirmation: under the list's URL (failedtasks/urls.py)."""
+        return f"{self.base_url}{task_pk}/delete/"
 
     @property
     def export_url(self) -> str:
