@@ -547,11 +547,15 @@ class Deletion(models.Model):
 class DeletedTask(TaskFields):
     """A snapshot of a task as it was when it was deleted."""
 
-    # Neither key has an index or a database constraint of its own: the
-    # deleted_task_by_deletion index serves the look-ups, and a snapshot is only
-    # ever written beside the Deletion it belongs to, in one statement. A
-    # constraint would check each of a 100,000-task Delete All's rows twice at
-    # commit, doubling its cost; PROTECT still guards them in the ORM.
+    # Keyed by what identifies a snapshot, the deletion and the task's id: one
+    # index serves the look-ups and the uniqueness, where a surrogate id cost
+    # each of a 100,000-task Delete All's rows a sequence value and a second
+    # index entry. No admin lists snapshots (it cannot list a composite key):
+    # the deletion's page shows them. Neither key has a database constraint: a
+    # snapshot is only ever written beside the Deletion it belongs to, in one
+    # statement, and a constraint would check each row twice at commit;
+    # PROTECT still guards them in the ORM.
+    pk = models.CompositePrimaryKey("deletion", "task_pk")
     deletion = models.ForeignKey(
         Deletion, on_delete=models.PROTECT, related_name="tasks", db_index=False,
         db_constraint=False,
@@ -563,4 +567,3 @@ class DeletedTask(TaskFields):
 
     class Meta:
         ordering = ["-failed_at", "-task_pk"]
-        indexes = [models.Index(fields=["deletion", "task_pk"], name="deleted_task_by_deletion")]
