@@ -9,7 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from failedtasks.models import DeletedTask, Deletion
 
-BEFORE = [("failedtasks", "0007_tally_error_codes")]
+BEFORE = [("failedtasks", "0008_name_trigram_per_list")]
 FAILED_AT = datetime(2026, 11, 30, 8, 15, tzinfo=timezone.utc)
 
 

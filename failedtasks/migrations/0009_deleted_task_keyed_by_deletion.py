@@ -99,7 +99,7 @@ class RekeyTable(Operation):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('failedtasks', '0007_tally_error_codes'),
+        ('failedtasks', '0008_name_trigram_per_list'),
     ]
 
     operations = [
