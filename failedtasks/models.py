@@ -8,8 +8,9 @@ tallies stay exact.
 import dataclasses
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -88,6 +89,55 @@ def _found_by_name_or_id(text: str) -> Q:
     )
 
 
+# SQLite's search indexes (migration 0008): the trigram table of the resource
+# names, and NOCASE B-trees for the id prefixes and error codes.
+NAME_SEARCH_TABLE = "failedtasks_task_name_search"
+TRIGRAM = 3  # the shortest fragment the trigram table finds
+# Past this many candidates a search is too common for a list of ids to pay: its
+# matches are many, and the list's own index, read in order, meets them soon.
+SEARCH_CANDIDATES = 10_000
+
+
+def _fts_phrase(text: str) -> str:
+    """`text` as one FTS5 phrase: quoted, so that no character is query syntax
+    (AND, NEAR, *, -, ^, :, parentheses); a quote inside is doubled."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _candidates(tasks: "FailedTaskQuerySet", text: str, *, by_code: bool) -> tuple[str, list]:
+    """SQL of the ids of every task the search could find, read from its indexes
+    alone: more than it finds (the trigram table folds case beyond ASCII, and
+    finds a fragment anywhere), never fewer."""
+    queries = [(f"SELECT rowid FROM {NAME_SEARCH_TABLE} WHERE {NAME_SEARCH_TABLE} MATCH %s",
+                (_fts_phrase(text),))]
+    lookups = [Q(resource_id__istartswith=text), Q(job_id__istartswith=text)]
+    if by_code:
+        lookups.append(Q(error_code__iexact=text))
+    for lookup in lookups:
+        ids = tasks.model._base_manager.using(tasks.db).filter(lookup).values("pk")
+        queries.append(ids.query.get_compiler(tasks.db).as_sql())
+    sql = " UNION ALL ".join(query for query, _ in queries)
+    return sql, [param for _, params in queries for param in params]
+
+
+def _indexed_search(tasks: "FailedTaskQuerySet", text: str, *, by_code: bool) -> "FailedTaskQuerySet":
+    """`tasks` narrowed to the candidates of a search, on SQLite (the caller still
+    applies the search's own filter).
+
+    The list's index is read in order, as without a search; each of its entries
+    is checked against the candidates from the index alone, so the task itself
+    is read only when it is one. When there are more than SEARCH_CANDIDATES,
+    every entry passes and the filter alone decides, as before: common text
+    matches often, and the first page is soon full."""
+    if connections[tasks.db].vendor != "sqlite" or len(text) < TRIGRAM:
+        return tasks  # too short for a trigram: the filter alone
+    sql, params = _candidates(tasks, text, by_code=by_code)
+    too_many = RawSQL(
+        f"(SELECT COUNT(*) FROM ({sql} LIMIT {SEARCH_CANDIDATES + 1})) > {SEARCH_CANDIDATES}",
+        params, output_field=models.BooleanField())
+    return tasks.filter(Q(too_many) | Q(pk__in=RawSQL(sql, params)))
+
+
 class FailedTaskQuerySet(models.QuerySet):
     def for_project(self, project) -> "FailedTaskQuerySet":
         return self.filter(project=project)
@@ -140,16 +190,19 @@ class FailedTaskQuerySet(models.QuerySet):
         """The search of the console and its API: part of the resource name, the
         start of a resource or job id, or an error code, all in any case.
 
-        On PostgreSQL each of the four has an index made for the SQL these
+        Each of the four has an index: on PostgreSQL made for the SQL these
         lookups generate (UPPER(column) ..., migration 0005), so a search stays
-        an index look-up at a million tasks.
+        an index look-up at a million tasks; on SQLite a trigram table and NOCASE
+        B-trees (migration 0008) that give the candidates (_indexed_search).
         """
-        return self.filter(_found_by_name_or_id(text) | Q(error_code__iexact=text))
+        tasks = _indexed_search(self, text, by_code=True)
+        return tasks.filter(_found_by_name_or_id(text) | Q(error_code__iexact=text))
 
     def matching_except_by_code(self, text: str) -> "FailedTaskQuerySet":
         """The tasks the search finds by name or id but not by their error code:
         what a search's count adds to the tallies of the code it names."""
-        return self.filter(_found_by_name_or_id(text)).exclude(error_code__iexact=text)
+        tasks = _indexed_search(self, text, by_code=False)
+        return tasks.filter(_found_by_name_or_id(text)).exclude(error_code__iexact=text)
 
     def page(self, start: int, stop: int) -> "FailedTaskQuerySet":
         """Rows [start:stop) of this ordered queryset, skipping `start` without reading them.
