@@ -339,9 +339,9 @@ class FailedTask(TaskFields):
                 fields=["project", "status", "failed_at", "service", "category", "error_code"],
                 name="task_insights",
             ),
-            # The search's own indexes (a trigram index for name fragments, id
-            # prefixes and error codes in any case) exist on PostgreSQL only:
-            # see migration 0005.
+            # The search's own indexes (for name fragments, id prefixes and error
+            # codes in any case) differ per database and are made by migrations:
+            # 0005 on PostgreSQL, 0008 on SQLite.
         ]
         constraints = [
             # Recording is idempotent on the job id within a project.
