@@ -95,7 +95,7 @@ NAME_SEARCH_TABLE = "failedtasks_task_name_search"
 TRIGRAM = 3  # the shortest fragment the trigram table finds
 # Past this many candidates a search is too common for a list of ids to pay: its
 # matches are many, and the list's own index, read in order, meets them soon.
-SEARCH_CANDIDATES = 10_000
+SEARCH_CANDIDATES = 5_000
 
 
 def _fts_phrase(text: str) -> str:
@@ -104,38 +104,59 @@ def _fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _candidates(tasks: "FailedTaskQuerySet", text: str, *, by_code: bool) -> tuple[str, list]:
-    """SQL of the ids of every task the search could find, read from its indexes
-    alone: more than it finds (the trigram table folds case beyond ASCII, and
-    finds a fragment anywhere), never fewer."""
-    queries = [(f"SELECT rowid FROM {NAME_SEARCH_TABLE} WHERE {NAME_SEARCH_TABLE} MATCH %s",
-                (_fts_phrase(text),))]
-    lookups = [Q(resource_id__istartswith=text), Q(job_id__istartswith=text)]
-    if by_code:
-        lookups.append(Q(error_code__iexact=text))
-    for lookup in lookups:
-        ids = tasks.model._base_manager.using(tasks.db).filter(lookup).values("pk")
-        queries.append(ids.query.get_compiler(tasks.db).as_sql())
-    sql = " UNION ALL ".join(query for query, _ in queries)
-    return sql, [param for _, params in queries for param in params]
+def _names_holding(text: str) -> tuple[str, list]:
+    """SQL of the ids of the tasks whose resource name holds `text` in the trigram
+    table: every name that holds it in any case, and some more (the table folds
+    case beyond ASCII, which LIKE does not)."""
+    return (f"SELECT rowid FROM {NAME_SEARCH_TABLE} WHERE {NAME_SEARCH_TABLE} MATCH %s",
+            [_fts_phrase(text)])
+
+
+def _counted(sql: str, params: list) -> tuple[str, list]:
+    """How many rows `sql` gives, reading no more than SEARCH_CANDIDATES + 1."""
+    return f"(SELECT COUNT(*) FROM ({sql} LIMIT {SEARCH_CANDIDATES + 1}))", params
+
+
+def _union(*queries: tuple[str, list]) -> tuple[str, list]:
+    return (" UNION ALL ".join(sql for sql, _ in queries),
+            [param for _, params in queries for param in params])
 
 
 def _indexed_search(tasks: "FailedTaskQuerySet", text: str, *, by_code: bool) -> "FailedTaskQuerySet":
-    """`tasks` narrowed to the candidates of a search, on SQLite (the caller still
-    applies the search's own filter).
+    """`tasks` narrowed to the candidates of a search, on SQLite: the ids its
+    indexes give, more than it finds and never fewer. The caller still applies
+    the search's own filter, which decides.
 
     The list's index is read in order, as without a search; each of its entries
-    is checked against the candidates from the index alone, so the task itself
-    is read only when it is one. When there are more than SEARCH_CANDIDATES,
-    every entry passes and the filter alone decides, as before: common text
-    matches often, and the first page is soon full."""
+    is checked against the candidates from the index alone, so a task is read
+    only when it is one. When there may be more than SEARCH_CANDIDATES, every
+    entry passes and the filter alone decides, as before: common text matches
+    often, and the first page is soon full. Whether there may be is told
+    without looking for the whole fragment twice: no more names hold it than
+    hold any three of its characters (its first, middle and last), each a
+    single term of the trigram table, cheap to count."""
     if connections[tasks.db].vendor != "sqlite" or len(text) < TRIGRAM:
         return tasks  # too short for a trigram: the filter alone
-    sql, params = _candidates(tasks, text, by_code=by_code)
-    too_many = RawSQL(
-        f"(SELECT COUNT(*) FROM ({sql} LIMIT {SEARCH_CANDIDATES + 1})) > {SEARCH_CANDIDATES}",
-        params, output_field=models.BooleanField())
-    return tasks.filter(Q(too_many) | Q(pk__in=RawSQL(sql, params)))
+    lookups = [Q(resource_id__istartswith=text), Q(job_id__istartswith=text)]
+    if by_code:
+        lookups.append(Q(error_code__iexact=text))
+    by_id_or_code = _union(*(
+        tasks.model._base_manager.using(tasks.db).filter(lookup).values("pk")
+        .query.get_compiler(tasks.db).as_sql()
+        for lookup in lookups
+    ))
+    middle = (len(text) - TRIGRAM) // 2
+    probes = dict.fromkeys(text[at:at + TRIGRAM] for at in (0, middle, len(text) - TRIGRAM))
+    by_name_at_most = [_counted(*_names_holding(trigram)) for trigram in probes]
+    names_sql = ", ".join(sql for sql, _ in by_name_at_most)
+    names_params = [param for _, params in by_name_at_most for param in params]
+    if len(by_name_at_most) > 1:  # min() of one argument would be the aggregate
+        names_sql = f"MIN({names_sql})"
+    ids_sql, ids_params = _counted(*by_id_or_code)
+    too_many = RawSQL(f"{names_sql} + {ids_sql} > {SEARCH_CANDIDATES}",
+                      [*names_params, *ids_params], output_field=models.BooleanField())
+    candidates = RawSQL(*_union(_names_holding(text), by_id_or_code))
+    return tasks.filter(Q(too_many) | Q(pk__in=candidates))
 
 
 class FailedTaskQuerySet(models.QuerySet):

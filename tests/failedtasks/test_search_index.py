@@ -90,7 +90,9 @@ def test_the_fixture_covers_both_kinds_of_search(tricky):
     """The texts above find something by each rule, so the comparison means something."""
     tasks = FailedTask.objects.for_project(tricky)
     assert tasks.filter(resource_name__icontains="数据库").exists()
-    assert tasks.filter(resource_name__icontains="ünï").count() == 1  # LIKE folds ASCII only
+    # SQLite's LIKE folds ASCII only, its trigram table all of Unicode: one task or two.
+    assert tasks.filter(resource_name__icontains="ünï").count() == (
+        1 if connection.vendor == "sqlite" else 2)
     assert tasks.filter(job_id__istartswith="JOB-ID").count() == len(NAMES)
     assert tasks.filter(error_code__iexact="ecs.0013").count() > 1
     assert tasks.matching('say "').count() == 1
