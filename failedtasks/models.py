@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from console.identity.models import Channel
 from console.tenancy.cloud_services import Service
 from console.tenancy.models import Project, Resource
+from failedtasks.search_index import NAME_SEARCH_TABLE
 
 
 class TaskStatus(models.TextChoices):
@@ -89,9 +90,7 @@ def _found_by_name_or_id(text: str) -> Q:
     )
 
 
-# SQLite's search indexes (migration 0008): the trigram table of the resource
-# names, and NOCASE B-trees for the id prefixes and error codes.
-NAME_SEARCH_TABLE = "failedtasks_task_name_search"
+# The search on SQLite reads the indexes of failedtasks/search_index.py.
 TRIGRAM = 3  # the shortest fragment the trigram table finds
 # Past this many candidates a search is too common for a list of ids to pay: its
 # matches are many, and the list's own index, read in order, meets them soon.
@@ -214,7 +213,7 @@ class FailedTaskQuerySet(models.QuerySet):
         Each of the four has an index: on PostgreSQL made for the SQL these
         lookups generate (UPPER(column) ..., migration 0005), so a search stays
         an index look-up at a million tasks; on SQLite a trigram table and NOCASE
-        B-trees (migration 0008) that give the candidates (_indexed_search).
+        B-trees (failedtasks/search_index.py) give the candidates (_indexed_search).
         """
         tasks = _indexed_search(self, text, by_code=True)
         return tasks.filter(_found_by_name_or_id(text) | Q(error_code__iexact=text))
@@ -362,7 +361,7 @@ class FailedTask(TaskFields):
             ),
             # The search's own indexes (for name fragments, id prefixes and error
             # codes in any case) differ per database and are made by migrations:
-            # 0005 on PostgreSQL, 0008 on SQLite.
+            # 0005 on PostgreSQL, 0008 on SQLite (failedtasks/search_index.py).
         ]
         constraints = [
             # Recording is idempotent on the job id within a project.

@@ -1,11 +1,12 @@
 """The search's own indexes: on SQLite a trigram table of the resource names, kept
-by triggers, and NOCASE B-trees (migration 0008); on PostgreSQL trigram and
-B-tree indexes (migration 0005). Whichever serves it, a search finds exactly
+by triggers, and NOCASE B-trees (failedtasks/search_index.py); on PostgreSQL
+trigram and B-tree indexes (migration 0005). Whichever serves it, a search finds exactly
 what its filter alone finds."""
 
 from datetime import timedelta
 
 import pytest
+from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
@@ -14,7 +15,8 @@ from console.identity.models import Channel
 from failedtasks import models as task_models
 from failedtasks.actors import Actor
 from failedtasks.listing import TaskListing
-from failedtasks.models import NAME_SEARCH_TABLE, FailedTask
+from failedtasks.models import FailedTask
+from failedtasks.search_index import NAME_SEARCH_TABLE
 from failedtasks.services import (
     delete_all_seen,
     delete_task,
@@ -197,15 +199,35 @@ def schema_names(kind: str) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
+TRIGGERS = {f"{NAME_SEARCH_TABLE}_{event}" for event in ("insert", "delete", "update")}
+NOCASE_INDEXES = {"task_resource_id_nocase", "task_job_id_nocase", "task_error_code_nocase"}
+
+
 @on_sqlite
 def test_the_migrated_database_has_the_search_index_and_its_triggers():
-    """A later migration that remakes the task table (as SQLite's schema editor
-    does for most column changes) drops these: it must create them again."""
     assert NAME_SEARCH_TABLE in schema_names("table")
-    assert {f"{NAME_SEARCH_TABLE}_{event}" for event in ("insert", "delete", "update")} <= \
-        schema_names("trigger")
-    assert {"task_resource_id_nocase", "task_job_id_nocase", "task_error_code_nocase"} <= \
-        schema_names("index")
+    assert TRIGGERS <= schema_names("trigger")
+    assert NOCASE_INDEXES <= schema_names("index")
+
+
+@on_sqlite
+def test_migrate_puts_back_what_a_copy_of_the_task_table_dropped(project_a):
+    """Django changes most columns on SQLite by copying the table into a new one,
+    which leaves its triggers and indexes behind; after migrate they are back,
+    and the names changed meanwhile are indexed."""
+    task = record(project_a, resource_name="before-the-copy")
+    with connection.cursor() as cursor:
+        for name in TRIGGERS:
+            cursor.execute(f"DROP TRIGGER {name}")
+        for name in NOCASE_INDEXES:
+            cursor.execute(f"DROP INDEX {name}")
+    FailedTask.objects.filter(pk=task.pk).update(resource_name="renamed-meanwhile")
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    assert TRIGGERS <= schema_names("trigger")
+    assert NOCASE_INDEXES <= schema_names("index")
+    assert_index_matches_the_tasks()
+    assert found_by_index("renamed-meanwhile") == [task.pk]
+    assert found_by_index("before-the-copy") == []
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's schema")
