@@ -153,8 +153,10 @@ def _indexed_search(tasks: "FailedTaskQuerySet", text: str, *, by_code: bool) ->
     if len(by_name_at_most) > 1:  # min() of one argument would be the aggregate
         names_sql = f"MIN({names_sql})"
     ids_sql, ids_params = _counted(*by_id_or_code)
-    too_many = RawSQL(f"{names_sql} + {ids_sql} > {SEARCH_CANDIDATES}",
-                      [*names_params, *ids_params], output_field=models.BooleanField())
+    # The ids and codes first: an error code's many tasks answer before any name is counted.
+    too_many = RawSQL(
+        f"{ids_sql} > {SEARCH_CANDIDATES} OR {names_sql} + {ids_sql} > {SEARCH_CANDIDATES}",
+        [*ids_params, *names_params, *ids_params], output_field=models.BooleanField())
     candidates = RawSQL(*_union(_names_holding(text), by_id_or_code))
     return tasks.filter(Q(too_many) | Q(pk__in=candidates))
 
