@@ -244,7 +244,7 @@ class FailedTaskQuerySet(models.QuerySet):
         tasks = _indexed_search(self, text, by_code=False)
         return tasks.filter(_found_by_name_or_id(text)).exclude(error_code__iexact=text)
 
-    def page(self, start: int, stop: int) -> "FailedTaskQuerySet":
+    def page(self, start: int, stop: int, total: int | None = None) -> "FailedTaskQuerySet":
         """Rows [start:stop) of this ordered queryset, skipping `start` without reading them.
 
         A plain OFFSET fetches every skipped row from the table. Here the ids of
@@ -253,12 +253,22 @@ class FailedTaskQuerySet(models.QuerySet):
         id), and only the page's own rows are then read by primary key: a
         deferred join. The order is applied again outside, so the rows come back
         as the plain slice would give them.
+
+        `total`, when the caller knows exactly how many rows the queryset holds
+        (the tallies do), lets a page nearer the end be picked from the end:
+        the index is read backwards and skips only the rows after the page, so
+        the last page costs what the second does.
         """
         if start == 0:  # nothing to skip: the plain slice reads only the page
             return self[:stop]
         ordering = self.query.order_by
         assert ordering, "a page needs an order"
-        ids = self.order_by(*ordering).values("pk")[start:stop]
+        ids = self.order_by(*ordering).values("pk")
+        if total is not None and start < total and total - stop < start:
+            # The same rows, counted from the other end: [total - stop, total - start).
+            ids = ids.reverse()[max(0, total - stop) : total - start]
+        else:
+            ids = ids[start:stop]
         return self.model._default_manager.filter(pk__in=ids).order_by(*ordering)
 
     def with_row_extras(self) -> "FailedTaskQuerySet":
@@ -369,9 +379,11 @@ class FailedTask(TaskFields):
                 fields=["project", "status", "failed_at", "service", "category", "error_code"],
                 name="task_insights",
             ),
-            # The search's own indexes (for name fragments, id prefixes and error
-            # codes in any case) differ per database and are made by migrations:
-            # 0005 on PostgreSQL, 0008 on SQLite (failedtasks/search_index.py).
+            # The search's own indexes differ per database and are made by
+            # migrations: on PostgreSQL trigram indexes for name fragments (one
+            # over every task and one per list) and B-trees for id prefixes and
+            # error codes in any case (0005, 0008); on SQLite a trigram table and
+            # NOCASE B-trees (0010, failedtasks/search_index.py).
         ]
         constraints = [
             # Recording is idempotent on the job id within a project.
@@ -388,16 +400,23 @@ class FailedTask(TaskFields):
         ]
 
 
+@functools.cache
+def _revision_of_outer_project() -> Coalesce:
+    revision = ProjectRevision.objects.filter(project=models.OuterRef("pk")).values("revision")[:1]
+    return Coalesce(models.Subquery(revision), 0, output_field=models.BigIntegerField())
+
+
 class ProjectRevisionManager(models.Manager):
     def current(self, project_id: str) -> int:
         """The project's revision now: the watermark of a listing that starts now."""
         row = self.filter(project_id=project_id).values_list("revision", flat=True).first()
         return row or 0
 
-    def of(self, project=models.OuterRef("pk")) -> Coalesce:
-        """The same as a subquery (0 when none), to read on the project's own look-up."""
-        revision = self.filter(project=project).values("revision")[:1]
-        return Coalesce(models.Subquery(revision), 0, output_field=models.BigIntegerField())
+    def of(self) -> Coalesce:
+        """The same as a subquery (0 when none), to read on the project's own look-up
+        (the outer query's pk). The same for every look-up: built once, and copied
+        by each query that uses it."""
+        return _revision_of_outer_project()
 
 
 class ProjectRevision(models.Model):
@@ -449,10 +468,11 @@ class TaskTallyQuerySet(models.QuerySet):
         dialog's tabs and groups, and the KPS total read."""
         counts: dict[tuple[str, str], int] = {}
         by_code: dict[tuple[str, str, str], int] = {}
-        for row in self.filter(project=project, service=service, count__gt=0):
-            key = (row.category, row.status)
-            counts[key] = counts.get(key, 0) + row.count
-            by_code[row.category, row.status, row.error_code] = row.count
+        rows = self.filter(project=project, service=service, count__gt=0).values_list(
+            "category", "status", "error_code", "count")
+        for category, status, error_code, count in rows:
+            counts[category, status] = counts.get((category, status), 0) + count
+            by_code[category, status, error_code] = count
         return Tallies(counts, by_code)
 
     def tallied(self, project=models.OuterRef("pk"), error_code: str | None = None,
@@ -604,11 +624,15 @@ class Deletion(models.Model):
 class DeletedTask(TaskFields):
     """A snapshot of a task as it was when it was deleted."""
 
-    # Neither key has an index or a database constraint of its own: the
-    # deleted_task_by_deletion index serves the look-ups, and a snapshot is only
-    # ever written beside the Deletion it belongs to, in one statement. A
-    # constraint would check each of a 100,000-task Delete All's rows twice at
-    # commit, doubling its cost; PROTECT still guards them in the ORM.
+    # Keyed by what identifies a snapshot, the deletion and the task's id: one
+    # index serves the look-ups and the uniqueness, where a surrogate id cost
+    # each of a 100,000-task Delete All's rows a sequence value and a second
+    # index entry. No admin lists snapshots (it cannot list a composite key):
+    # the deletion's page shows them. Neither key has a database constraint: a
+    # snapshot is only ever written beside the Deletion it belongs to, in one
+    # statement, and a constraint would check each row twice at commit;
+    # PROTECT still guards them in the ORM.
+    pk = models.CompositePrimaryKey("deletion", "task_pk")
     deletion = models.ForeignKey(
         Deletion, on_delete=models.PROTECT, related_name="tasks", db_index=False,
         db_constraint=False,
@@ -620,4 +644,3 @@ class DeletedTask(TaskFields):
 
     class Meta:
         ordering = ["-failed_at", "-task_pk"]
-        indexes = [models.Index(fields=["deletion", "task_pk"], name="deleted_task_by_deletion")]

@@ -11,7 +11,7 @@ each of these is a LIKE, which no ordinary index serves. Here each gets one:
 - an id prefix, an error code: B-trees in the NOCASE collation, the only kind
   SQLite's LIKE optimization can use for a case-insensitive LIKE 'text%'.
 
-Migration 0008 creates them. They are not part of the models' state:
+Migration 0010 creates them. They are not part of the models' state:
 PostgreSQL has neither FTS5 nor the NOCASE collation. A later migration that
 copies the task table into a new one (Django does so on SQLite for most column
 and constraint changes) drops the triggers and the B-trees with the old table;
@@ -103,7 +103,7 @@ def drop(connection) -> None:
 def restore(connection) -> None:
     """Put back what a migration that copied the task table dropped: the B-trees,
     and the triggers, with the names changed while they were missing indexed
-    again. Nothing to do before migration 0008, or when nothing is missing."""
+    again. Nothing to do before migration 0010, or when nothing is missing."""
     if connection.vendor != "sqlite":
         return
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:

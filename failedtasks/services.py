@@ -195,12 +195,13 @@ def _move_to_audit(tasks: FailedTaskQuerySet, deletion: Deletion, watermark: int
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One statement: the rows DELETE really removed are the rows snapshotted
-            # and the rows counted.
+            # and the rows counted. A data-modifying WITH always runs to completion,
+            # so the INSERT need not hand its rows on: they are counted from the DELETE.
             cursor.execute(
                 f"WITH gone AS (DELETE FROM {live} WHERE {where} RETURNING id, {cols}), "
                 f"saved AS (INSERT INTO {audit} ({cols}, task_pk, deletion_id) "
-                f"SELECT {cols}, id, %s FROM gone RETURNING {_TALLIED}) "
-                f"SELECT {_TALLIED}, COUNT(*) FROM saved GROUP BY {_TALLIED}",
+                f"SELECT {cols}, id, %s FROM gone) "
+                f"SELECT {_TALLIED}, COUNT(*) FROM gone GROUP BY {_TALLIED}",
                 (*params, deletion.pk),
             )
             return _tally_counts(cursor)

@@ -200,7 +200,7 @@ def delete_all(request: HtmxHttpRequest, project_id: str, service: str):
     )
     place = TaskListing.from_params(project, service, request.POST)
     listing = replace(place, tab=pinned.tab, search=pinned.search, period=pinned.period,
-                      since=pinned.since, error_code=pinned.error_code)
+                      since=pinned.since, error_code=pinned.error_code, after_delete_all=True)
     deletion = delete_all_seen(
         project, listing.deletable(), pinned.revision, Actor.from_request(request),
         service=service, criteria=listing.criteria(),

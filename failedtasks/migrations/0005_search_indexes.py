@@ -16,7 +16,7 @@ that expression, so the planner can use it:
 Together they serve the OR of all four (a BitmapOr of the four indexes).
 
 They exist on PostgreSQL only: SQLite has neither pg_trgm nor operator
-classes (migration 0008 gives it indexes of its own). The indexes are not part
+classes (migration 0010 gives it indexes of its own). The indexes are not part
 of the models' state for the same reason (Meta.indexes would be created on
 every database).
 """

@@ -474,6 +474,35 @@ def test_the_post_costs_the_same_at_any_size(
     assert FailedTask.objects.count() == n  # the creation failures
 
 
+def test_the_list_it_emptied_is_shown_from_the_tallies(
+    login, operator, project_a, django_assert_num_queries
+):
+    """The deleted tasks' index entries stay until vacuum: the list shown after the
+    POST asks the tallies, and does not walk them when nothing is left."""
+    for i in range(3):
+        record(project_a, "css", resource_name=f"task-{i}")
+    client = login(operator)
+    token = token_in(confirm(client, project_a))
+    # 1-10 or 12 as without htmx, then the tallies instead of the page's rows
+    with django_assert_num_queries(13 - 2 * int(connection.vendor == "postgresql")):
+        response = client.post(url(project_a), {"confirmation": token}, headers=HTMX_LIST)
+    html = assert_list_region_after_deletion(response, project_a, "css", "Deleted 3 failed tasks.")
+    assert 'class="empty-state">No failed tasks</p>' in html
+
+
+def test_the_list_it_left_tasks_in_is_read_as_always(login, operator, project_a):
+    for i in range(3):
+        record(project_a, "css", resource_name=f"task-{i}")
+    client = login(operator)
+    token = token_in(confirm(client, project_a))
+    record(project_a, "css", resource_name="later")
+    response = client.post(url(project_a), {"confirmation": token}, headers=HTMX_LIST)
+    html = assert_list_region_after_deletion(
+        response, project_a, "css", "Deleted 3 failed tasks. 1 newer one was kept.")
+    assert "later" in html
+    assert "task-0" not in html
+
+
 @pytest.mark.parametrize("n", [3, 30])
 def test_the_confirmation_costs_the_same_at_any_size(
     login, operator, project_a, django_assert_num_queries, n

@@ -143,9 +143,9 @@ def test_a_distributed_guesser_is_slowed(client, operator, frozen_now):
     assert LoginFailure.objects.count() == 5
 
 
-def test_the_backoff_doubles_and_is_capped(operator, settings):
+def test_the_backoff_doubles_and_is_capped(operator, settings, frozen_now):
     settings.LOGIN_BACKOFF_MAX_SECONDS = 60
-    now = timezone.now()
+    now = frozen_now
     for extra, expected in ((0, 1), (1, 2), (3, 8), (6, 60), (40, 60)):
         LoginFailure.objects.all().delete()
         LoginFailure.objects.bulk_create([

@@ -19,7 +19,7 @@ def drop_search_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('failedtasks', '0007_tally_error_codes'),
+        ('failedtasks', '0009_deleted_task_keyed_by_deletion'),
     ]
 
     operations = [
