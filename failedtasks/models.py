@@ -9,8 +9,9 @@ import dataclasses
 import functools
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from console.identity.models import Channel
 from console.tenancy.cloud_services import Service
 from console.tenancy.models import Project, Resource
+from failedtasks.search_index import NAME_SEARCH_TABLE
 
 
 class TaskStatus(models.TextChoices):
@@ -87,6 +89,76 @@ def _found_by_name_or_id(text: str) -> Q:
         | Q(resource_id__istartswith=text)
         | Q(job_id__istartswith=text)
     )
+
+
+# The search on SQLite reads the indexes of failedtasks/search_index.py.
+TRIGRAM = 3  # the shortest fragment the trigram table finds
+# Past this many candidates a search is too common for a list of ids to pay: its
+# matches are many, and the list's own index, read in order, meets them soon.
+SEARCH_CANDIDATES = 5_000
+
+
+def _fts_phrase(text: str) -> str:
+    """`text` as one FTS5 phrase: quoted, so that no character is query syntax
+    (AND, NEAR, *, -, ^, :, parentheses); a quote inside is doubled."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _names_holding(text: str) -> tuple[str, list]:
+    """SQL of the ids of the tasks whose resource name holds `text` in the trigram
+    table: every name that holds it in any case, and some more (the table folds
+    case beyond ASCII, which LIKE does not)."""
+    return (f"SELECT rowid FROM {NAME_SEARCH_TABLE} WHERE {NAME_SEARCH_TABLE} MATCH %s",
+            [_fts_phrase(text)])
+
+
+def _counted(sql: str, params: list) -> tuple[str, list]:
+    """How many rows `sql` gives, reading no more than SEARCH_CANDIDATES + 1."""
+    return f"(SELECT COUNT(*) FROM ({sql} LIMIT {SEARCH_CANDIDATES + 1}))", params
+
+
+def _union(*queries: tuple[str, list]) -> tuple[str, list]:
+    return (" UNION ALL ".join(sql for sql, _ in queries),
+            [param for _, params in queries for param in params])
+
+
+def _indexed_search(tasks: "FailedTaskQuerySet", text: str, *, by_code: bool) -> "FailedTaskQuerySet":
+    """`tasks` narrowed to the candidates of a search, on SQLite: the ids its
+    indexes give, more than it finds and never fewer. The caller still applies
+    the search's own filter, which decides.
+
+    The list's index is read in order, as without a search; each of its entries
+    is checked against the candidates from the index alone, so a task is read
+    only when it is one. When there may be more than SEARCH_CANDIDATES, every
+    entry passes and the filter alone decides, as before: common text matches
+    often, and the first page is soon full. Whether there may be is told
+    without looking for the whole fragment twice: no more names hold it than
+    hold any three of its characters (its first, middle and last), each a
+    single term of the trigram table, cheap to count."""
+    if connections[tasks.db].vendor != "sqlite" or len(text) < TRIGRAM:
+        return tasks  # too short for a trigram: the filter alone
+    lookups = [Q(resource_id__istartswith=text), Q(job_id__istartswith=text)]
+    if by_code:
+        lookups.append(Q(error_code__iexact=text))
+    by_id_or_code = _union(*(
+        tasks.model._base_manager.using(tasks.db).filter(lookup).values("pk")
+        .query.get_compiler(tasks.db).as_sql()
+        for lookup in lookups
+    ))
+    middle = (len(text) - TRIGRAM) // 2
+    probes = dict.fromkeys(text[at:at + TRIGRAM] for at in (0, middle, len(text) - TRIGRAM))
+    by_name_at_most = [_counted(*_names_holding(trigram)) for trigram in probes]
+    names_sql = ", ".join(sql for sql, _ in by_name_at_most)
+    names_params = [param for _, params in by_name_at_most for param in params]
+    if len(by_name_at_most) > 1:  # min() of one argument would be the aggregate
+        names_sql = f"MIN({names_sql})"
+    ids_sql, ids_params = _counted(*by_id_or_code)
+    # The ids and codes first: an error code's many tasks answer before any name is counted.
+    too_many = RawSQL(
+        f"{ids_sql} > {SEARCH_CANDIDATES} OR {names_sql} + {ids_sql} > {SEARCH_CANDIDATES}",
+        [*ids_params, *names_params, *ids_params], output_field=models.BooleanField())
+    candidates = RawSQL(*_union(_names_holding(text), by_id_or_code))
+    return tasks.filter(Q(too_many) | Q(pk__in=candidates))
 
 
 @functools.cache
@@ -158,16 +230,19 @@ class FailedTaskQuerySet(models.QuerySet):
         """The search of the console and its API: part of the resource name, the
         start of a resource or job id, or an error code, all in any case.
 
-        On PostgreSQL each of the four has an index made for the SQL these
+        Each of the four has an index: on PostgreSQL made for the SQL these
         lookups generate (UPPER(column) ..., migration 0005), so a search stays
-        an index look-up at a million tasks.
+        an index look-up at a million tasks; on SQLite a trigram table and NOCASE
+        B-trees (failedtasks/search_index.py) give the candidates (_indexed_search).
         """
-        return self.filter(_found_by_name_or_id(text) | Q(error_code__iexact=text))
+        tasks = _indexed_search(self, text, by_code=True)
+        return tasks.filter(_found_by_name_or_id(text) | Q(error_code__iexact=text))
 
     def matching_except_by_code(self, text: str) -> "FailedTaskQuerySet":
         """The tasks the search finds by name or id but not by their error code:
         what a search's count adds to the tallies of the code it names."""
-        return self.filter(_found_by_name_or_id(text)).exclude(error_code__iexact=text)
+        tasks = _indexed_search(self, text, by_code=False)
+        return tasks.filter(_found_by_name_or_id(text)).exclude(error_code__iexact=text)
 
     def page(self, start: int, stop: int, total: int | None = None) -> "FailedTaskQuerySet":
         """Rows [start:stop) of this ordered queryset, skipping `start` without reading them.
@@ -304,9 +379,11 @@ class FailedTask(TaskFields):
                 fields=["project", "status", "failed_at", "service", "category", "error_code"],
                 name="task_insights",
             ),
-            # The search's own indexes (trigram indexes for name fragments, one
-            # over every task and one per list; id prefixes and error codes in
-            # any case) exist on PostgreSQL only: see migrations 0005 and 0008.
+            # The search's own indexes differ per database and are made by
+            # migrations: on PostgreSQL trigram indexes for name fragments (one
+            # over every task and one per list) and B-trees for id prefixes and
+            # error codes in any case (0005, 0008); on SQLite a trigram table and
+            # NOCASE B-trees (0010, failedtasks/search_index.py).
         ]
         constraints = [
             # Recording is idempotent on the job id within a project.

@@ -15,10 +15,10 @@ that expression, so the planner can use it:
 
 Together they serve the OR of all four (a BitmapOr of the four indexes).
 
-They exist on PostgreSQL only. SQLite's LIKE is already case-insensitive and
-has neither trigrams nor operator classes; there the search is correct and
-scans the project's rows. The indexes are not part of the models' state for the
-same reason (Meta.indexes would be created on every database).
+They exist on PostgreSQL only: SQLite has neither pg_trgm nor operator
+classes (migration 0010 gives it indexes of its own). The indexes are not part
+of the models' state for the same reason (Meta.indexes would be created on
+every database).
 """
 
 from django.contrib.postgres.indexes import GinIndex, OpClass

@@ -30,8 +30,8 @@ from tests.conftest import make_user, record
 pytestmark = [
     pytest.mark.skipif(
         connection.vendor != "postgresql",
-        reason="Plans are PostgreSQL's: SQLite has no EXPLAIN (FORMAT JSON) and no trigram or "
-               "operator-class indexes for the search (they are created on PostgreSQL only).",
+        reason="Plans are PostgreSQL's: SQLite has no EXPLAIN (FORMAT JSON) and indexes of its "
+               "own for the search (test_sqlite_plans.py checks its plans).",
     ),
     pytest.mark.django_db,
 ]
