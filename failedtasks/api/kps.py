@@ -89,13 +89,14 @@ class FailedTasks(KpsView):
         responses={200: FAILED_TASKS.serializer},
     )
     def get(self, request, project_id):
-        project = api_project(request, project_id)
+        # The total from the tallies (the same number as a COUNT, at any size), read
+        # with the project.
+        project = api_project(request, project_id,
+                              total=TaskTally.objects.tallied(service=Service.KPS))
         query = FailedTasksQuery.read(request)
         offset = query["offset"]
         rows = _kps_tasks(project).newest_first().page(offset, offset + query["limit"])
-        # The total from the tallies: the same number as a COUNT, at any size.
-        total = TaskTally.objects.for_service(project, Service.KPS).listed
-        return Response(FAILED_TASKS({"total": total, "rows": FAILED_TASK.values(rows)}))
+        return Response(FAILED_TASKS({"total": project.total, "rows": FAILED_TASK.values(rows)}))
 
     @extend_schema(operation_id="kps_delete_all_failed_task", tags=["KPS"], responses={200: None})
     def delete(self, request, project_id):
