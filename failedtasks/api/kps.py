@@ -4,6 +4,8 @@ Fields follow the KPS API reference ("Querying Task Failure Information");
 errors are {"error_code": "KPS.xxxx", "error_msg": ...}.
 """
 
+from django.db.models import Value
+from django.db.models.functions import NullIf
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -41,14 +43,13 @@ FAILED_TASK = ItemShape("KpsFailedTask", {
     "operate_type": (serializers.CharField(), operate_type),
     "task_time": (serializers.CharField(help_text="Epoch milliseconds."),
                   epoch_millis_text("failed_at")),
-    "task_error_code": (serializers.CharField(allow_null=True),
-                        lambda row: row["error_code"] or None),
+    "task_error_code": (serializers.CharField(allow_null=True), NullIf("error_code", Value(""))),
     "task_error_msg": (serializers.CharField(), "fail_reason"),
     "server_name": (serializers.CharField(), "extra.server_name"),
     "server_id": (serializers.CharField(), "extra.server_id"),
     "keypair_name": (serializers.CharField(),
                      lambda row: (row["extra"] or {}).get("keypair_name") or row["resource_name"]),
-}, reads=("job_type", "status", "error_code", "extra", "resource_name"))
+}, reads=("job_type", "status", "extra", "resource_name"))
 
 
 class FailedTasksQuery(QueryParameters):
