@@ -82,6 +82,10 @@ class ItemShape:
     def __call__(self, row: dict) -> dict:
         return self._build(row)
 
+    def items(self, rows) -> list[dict]:
+        """An item per row, the build function mapped straight over them."""
+        return list(map(self._build, rows))
+
     def values(self, queryset, **also):
         """The queryset's rows as this item reads them, with the expressions `also` names."""
         return queryset.values(*self.columns, **self.expressions, **also)

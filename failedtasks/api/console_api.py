@@ -296,7 +296,7 @@ class TaskListQuery(_PageSize, TaskFilters):
 
 # A page of the list, built from its rows and what the view read beside them.
 TASK_PAGE = ItemShape("FailedTaskPage", {
-    "results": (TASK.many(), lambda page: [TASK(row) for row in page["rows"]]),
+    "results": (TASK.many(), lambda page: TASK.items(page["rows"])),
     "next": (serializers.CharField(allow_null=True), "next"),
     "count": (serializers.IntegerField(help_text=(
         "How many tasks the listing holds. Without q, error_code, since or until it is "

@@ -4,6 +4,8 @@ Fields follow the KPS API reference ("Querying Task Failure Information");
 errors are {"error_code": "KPS.xxxx", "error_msg": ...}.
 """
 
+from functools import lru_cache
+
 from django.db.models import Value
 from django.db.models.functions import NullIf
 from django.http import HttpResponse
@@ -30,11 +32,14 @@ FIELDS = ("job_id", "job_type", "status", "failed_at", "error_code", "fail_reaso
 
 def operate_type(row: dict) -> str:
     """FAILED_RESET, RUNNING_UNBIND...: as recorded, or from the job type and status."""
-    recorded = (row["extra"] or {}).get("operate_type")
-    if recorded:
-        return recorded
-    verb = row["job_type"].removesuffix("Keypair").upper() or "TASK"
-    return f"{'RUNNING' if row['status'] == TaskStatus.RUNNING else 'FAILED'}_{verb}"
+    return (row["extra"] or {}).get("operate_type") or _derived_operate_type(
+        row["job_type"], row["status"])
+
+
+@lru_cache(maxsize=256)  # a page holds few job types: derived once each, not once a row
+def _derived_operate_type(job_type: str, status: str) -> str:
+    verb = job_type.removesuffix("Keypair").upper() or "TASK"
+    return f"{'RUNNING' if status == TaskStatus.RUNNING else 'FAILED'}_{verb}"
 
 
 # A task as the reference names its fields: output name -> (schema, source).
@@ -77,7 +82,7 @@ FAILED_TASKS = ItemShape("KpsFailedTasks", {
     "total": (serializers.IntegerField(help_text=(
         "Every key pair task of the project, failed or running: exact, from kept "
         "tallies rather than a count of rows.")), "total"),
-    "tasks": (FAILED_TASK.many(), lambda page: [FAILED_TASK(row) for row in page["rows"]]),
+    "tasks": (FAILED_TASK.many(), lambda page: FAILED_TASK.items(page["rows"])),
 })
 
 

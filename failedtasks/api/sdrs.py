@@ -91,7 +91,7 @@ class SdrsView(FaceView):
 # The list's answer: the count and a page of jobs, defined once for response and schema.
 FAILURE_JOBS = ItemShape("SdrsFailureJobs", {
     "count": (serializers.IntegerField(help_text=COUNT_HELP), "count"),
-    "failure_jobs": (FAILURE_JOB.many(), lambda page: [FAILURE_JOB(row) for row in page["rows"]]),
+    "failure_jobs": (FAILURE_JOB.many(), lambda page: FAILURE_JOB.items(page["rows"])),
 })
 
 
