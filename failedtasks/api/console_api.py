@@ -372,6 +372,8 @@ class FailedTasks(ConsoleApiView):
         if query["cursor"] is not None:
             failed_at, pk = _decode_cursor(query["cursor"])
             page = page.filter(Q(failed_at__lt=failed_at) | Q(failed_at=failed_at, id__lt=pk))
+        # With each row its place for the next page's cursor: the failure time in
+        # microseconds since 1970.
         rows = list(TASK.values(page, cursor=EpochMicros("failed_at"))[: limit + 1])
         next_url = None
         if len(rows) > limit:
