@@ -115,8 +115,11 @@ class TaskListing:
     @cached_property
     def rows(self) -> list[FailedTask]:
         start = (self.page - 1) * PAGE_SIZE
+        # A later page knows its total anyway (the pager shows "Page N of M"): read
+        # first, it lets a deep page be picked from whichever end is nearer.
+        total = self.exact_total if start else None
         # One row more than a page tells whether there is a next page without a COUNT.
-        return list(self.tasks().page(start, start + PAGE_SIZE + 1).with_row_extras())
+        return list(self.tasks().page(start, start + PAGE_SIZE + 1, total).with_row_extras())
 
     @property
     def page_rows(self) -> list[FailedTask]:
@@ -172,6 +175,11 @@ class TaskListing:
         return self.total is not None and self.error_code is None and \
             self._count(self.tab).is_lower_bound
 
+    @property
+    def exact_total(self) -> int | None:
+        """The total when it is exact; None for a search or past COUNT_LIMIT."""
+        return None if self.total_is_lower_bound else self.total
+
     def tab_count(self, tab: str) -> Count:
         return self._count(tab)
 
@@ -211,6 +219,13 @@ class TaskListing:
     def cause_url(self, error_code: str) -> str:
         """The normal list narrowed to one cause's tasks."""
         return self.url(group="", code=error_code, page=1)
+
+    @property
+    def return_url(self) -> str:
+        """Where a confirmation's No goes: the list it was opened from. A group's
+        Delete was opened from the view of every group (its place names the group's
+        code only for the confirmation), as a deleted group goes back to it."""
+        return self.url(code=None) if self.grouped else self.url()
 
     @property
     def clear_code_url(self) -> str:
@@ -310,6 +325,10 @@ class TaskListing:
     @property
     def clear_search_url(self) -> str:
         return self.url(q="", page=1)
+
+    def delete_url(self, task_pk: int) -> str:
+        """A task's Delete confirmation: under the list's URL (failedtasks/urls.py)."""
+        return f"{self.base_url}{task_pk}/delete/"
 
     @property
     def export_url(self) -> str:

@@ -6,9 +6,10 @@ tallies stay exact.
 """
 
 import dataclasses
+import functools
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
@@ -88,6 +89,23 @@ def _found_by_name_or_id(text: str) -> Q:
     )
 
 
+@functools.cache
+def _row_extras() -> dict:
+    """with_row_extras' two subqueries: the same for every list, so built once (the
+    annotation copies them), which halves what building the list's query costs."""
+    entry = ErrorCode.objects.filter(code=models.OuterRef("error_code")).values(
+        fields=JSONObject(**{name: name for name in ErrorCode.ENTRY_FIELDS})
+    )
+    resource_row = Resource.objects.filter(
+        project=models.OuterRef("project"), service=models.OuterRef("service"),
+        resource_id=models.OuterRef("resource_id"),
+    ).values(row=Coalesce("parent_id", "pk"))
+    return {
+        "catalog_entry": models.Subquery(entry[:1], output_field=models.JSONField()),
+        "resource_row": models.Subquery(resource_row[:1]),
+    }
+
+
 class FailedTaskQuerySet(models.QuerySet):
     def for_project(self, project) -> "FailedTaskQuerySet":
         return self.filter(project=project)
@@ -151,7 +169,7 @@ class FailedTaskQuerySet(models.QuerySet):
         what a search's count adds to the tallies of the code it names."""
         return self.filter(_found_by_name_or_id(text)).exclude(error_code__iexact=text)
 
-    def page(self, start: int, stop: int) -> "FailedTaskQuerySet":
+    def page(self, start: int, stop: int, total: int | None = None) -> "FailedTaskQuerySet":
         """Rows [start:stop) of this ordered queryset, skipping `start` without reading them.
 
         A plain OFFSET fetches every skipped row from the table. Here the ids of
@@ -160,12 +178,22 @@ class FailedTaskQuerySet(models.QuerySet):
         id), and only the page's own rows are then read by primary key: a
         deferred join. The order is applied again outside, so the rows come back
         as the plain slice would give them.
+
+        `total`, when the caller knows exactly how many rows the queryset holds
+        (the tallies do), lets a page nearer the end be picked from the end:
+        the index is read backwards and skips only the rows after the page, so
+        the last page costs what the second does.
         """
         if start == 0:  # nothing to skip: the plain slice reads only the page
             return self[:stop]
         ordering = self.query.order_by
         assert ordering, "a page needs an order"
-        ids = self.order_by(*ordering).values("pk")[start:stop]
+        ids = self.order_by(*ordering).values("pk")
+        if total is not None and start < total and total - stop < start:
+            # The same rows, counted from the other end: [total - stop, total - start).
+            ids = ids.reverse()[max(0, total - stop) : total - start]
+        else:
+            ids = ids[start:stop]
         return self.model._default_manager.filter(pk__in=ids).order_by(*ordering)
 
     def with_row_extras(self) -> "FailedTaskQuerySet":
@@ -175,17 +203,7 @@ class FailedTaskQuerySet(models.QuerySet):
         of its resource (`resource_row`, the row's resource pk or None; a
         resource listed under another, such as an SDRS protected instance, has
         the row of the one it belongs to)."""
-        entry = ErrorCode.objects.filter(code=models.OuterRef("error_code")).values(
-            fields=JSONObject(**{name: name for name in ErrorCode.ENTRY_FIELDS})
-        )
-        resource_row = Resource.objects.filter(
-            project=models.OuterRef("project"), service=models.OuterRef("service"),
-            resource_id=models.OuterRef("resource_id"),
-        ).values(row=Coalesce("parent_id", "pk"))
-        return self.annotate(
-            catalog_entry=models.Subquery(entry[:1], output_field=models.JSONField()),
-            resource_row=models.Subquery(resource_row[:1]),
-        )
+        return self.annotate(**_row_extras())
 
     def seen_at(self, revision: int) -> "FailedTaskQuerySet":
         """The tasks as a listing that read `revision` saw them: unchanged since.
@@ -286,9 +304,9 @@ class FailedTask(TaskFields):
                 fields=["project", "status", "failed_at", "service", "category", "error_code"],
                 name="task_insights",
             ),
-            # The search's own indexes (a trigram index for name fragments, id
-            # prefixes and error codes in any case) exist on PostgreSQL only:
-            # see migration 0005.
+            # The search's own indexes (trigram indexes for name fragments, one
+            # over every task and one per list; id prefixes and error codes in
+            # any case) exist on PostgreSQL only: see migrations 0005 and 0008.
         ]
         constraints = [
             # Recording is idempotent on the job id within a project.
@@ -305,16 +323,23 @@ class FailedTask(TaskFields):
         ]
 
 
+@functools.cache
+def _revision_of_outer_project() -> Coalesce:
+    revision = ProjectRevision.objects.filter(project=models.OuterRef("pk")).values("revision")[:1]
+    return Coalesce(models.Subquery(revision), 0, output_field=models.BigIntegerField())
+
+
 class ProjectRevisionManager(models.Manager):
     def current(self, project_id: str) -> int:
         """The project's revision now: the watermark of a listing that starts now."""
         row = self.filter(project_id=project_id).values_list("revision", flat=True).first()
         return row or 0
 
-    def of(self, project=models.OuterRef("pk")) -> Coalesce:
-        """The same as a subquery (0 when none), to read on the project's own look-up."""
-        revision = self.filter(project=project).values("revision")[:1]
-        return Coalesce(models.Subquery(revision), 0, output_field=models.BigIntegerField())
+    def of(self) -> Coalesce:
+        """The same as a subquery (0 when none), to read on the project's own look-up
+        (the outer query's pk). The same for every look-up: built once, and copied
+        by each query that uses it."""
+        return _revision_of_outer_project()
 
 
 class ProjectRevision(models.Model):
@@ -366,10 +391,11 @@ class TaskTallyQuerySet(models.QuerySet):
         dialog's tabs and groups, and the KPS total read."""
         counts: dict[tuple[str, str], int] = {}
         by_code: dict[tuple[str, str, str], int] = {}
-        for row in self.filter(project=project, service=service, count__gt=0):
-            key = (row.category, row.status)
-            counts[key] = counts.get(key, 0) + row.count
-            by_code[row.category, row.status, row.error_code] = row.count
+        rows = self.filter(project=project, service=service, count__gt=0).values_list(
+            "category", "status", "error_code", "count")
+        for category, status, error_code, count in rows:
+            counts[category, status] = counts.get((category, status), 0) + count
+            by_code[category, status, error_code] = count
         return Tallies(counts, by_code)
 
     def tallied(self, project=models.OuterRef("pk"), error_code: str | None = None,
@@ -389,9 +415,21 @@ class TaskTallyQuerySet(models.QuerySet):
         )
         return Coalesce(models.Subquery(total), 0, output_field=models.BigIntegerField())
 
-    def failed_in(self, service: str, project=models.OuterRef("pk")) -> Coalesce:
-        """How many of a project's tasks in `service` failed: the counter's number."""
-        return self.tallied(project, service=service, status=TaskStatus.FAIL)
+    def failed_in_sql(self, project_id: str, service: str) -> tuple[str, list]:
+        """How many of a project's tasks in `service` failed, the counter's number: an
+        SQL scalar expression and its parameters, for the poll's one statement."""
+        meta = self.model._meta
+        quote = connection.ops.quote_name
+
+        def column(name: str) -> str:
+            return quote(meta.get_field(name).column)
+
+        return (
+            f"SELECT COALESCE(SUM({column('count')}), 0) FROM {quote(meta.db_table)} "
+            f"WHERE {column('project')} = %s AND {column('service')} = %s "
+            f"AND {column('status')} = %s",
+            [project_id, service, TaskStatus.FAIL.value],
+        )
 
 
 class TaskTally(models.Model):

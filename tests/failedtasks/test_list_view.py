@@ -243,6 +243,31 @@ def test_page_two_continues_where_page_one_stopped(login, operator, project_a):
     assert ">Previous</a>" in last and ">Next</a>" not in last
 
 
+@pytest.mark.parametrize("place", [
+    {"tab": "creation"}, {"tab": "creation", "period": "7d"}, {"tab": "creation", "code": "Ecs.0013"},
+])
+def test_every_page_holds_the_lists_own_rows_from_either_end(project_a, place):
+    """A page past the middle is picked from the end of the list (its total is
+    known): the same rows in the same order as counting from the start, running
+    creations and tasks that failed at the same moment included."""
+    from django.utils import timezone
+
+    from failedtasks.listing import PAGE_SIZE, TaskListing
+
+    same_time = timezone.now()
+    for i in range(47):
+        record(project_a, "ecs", job_type="createServer", failure_status="createFail",
+               error_code="Ecs.0013" if i % 3 else "EVS.2024",
+               status=TaskStatus.RUNNING if i % 7 == 0 else TaskStatus.FAIL,
+               failed_at=same_time - timezone.timedelta(minutes=i // 5))
+    record(project_a, "ecs")  # another tab
+    for page in range(1, 8):
+        listing = TaskListing.from_params(project_a, "ecs", {**place, "page": page})
+        start = (page - 1) * PAGE_SIZE
+        expected = list(listing.tasks().values_list("pk", flat=True)[start:start + PAGE_SIZE + 1])
+        assert [task.pk for task in listing.rows] == expected, page
+
+
 @pytest.mark.parametrize("page", ["abc", "-3", "0", "", "1.5", "99999999999999999999999"])
 def test_a_bad_page_falls_back(login, operator, project_a, page):
     paged_tasks(project_a, 12)
@@ -331,6 +356,18 @@ def test_it_escapes_markup(login, operator, project_a):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in html
+
+
+def test_it_escapes_every_value_a_row_shows(login, operator, project_a):
+    """Each value the task's reporter chose, in each place a row shows it."""
+    markup = '"><i>{}</i>'
+    record(project_a, "css", job_id=markup.format("job"), job_type=markup.format("type"),
+           resource_name="", resource_id=markup.format("id"), error_code=markup.format("code"),
+           fail_reason=markup.format("reason"))
+    html = login(operator).get(url(project_a, "css")).content.decode()
+    assert "<i>" not in html
+    for value in ("job", "type", "id", "code", "reason"):
+        assert f"&quot;&gt;&lt;i&gt;{value}&lt;/i&gt;" in html, value
 
 
 def test_it_escapes_the_search(login, operator, project_a):

@@ -110,8 +110,22 @@ def test_a_page_holds_what_the_plain_slice_holds(thirteen_with_ties, start, stop
         tasks.values("id", "resource_name")[start:stop])
 
 
+@pytest.mark.parametrize("start,stop", [(3, 7), (6, 10), (8, 12), (9, 13), (10, 15), (12, 13),
+                                        (12, 20), (13, 20), (40, 50)])
+def test_a_page_picked_from_the_end_holds_what_the_plain_slice_holds(thirteen_with_ties,
+                                                                      start, stop):
+    """With the exact total, a page nearer the end is read backwards: same rows, same order."""
+    tasks = thirteen_with_ties
+    assert list(tasks.page(start, stop, total=13)) == list(tasks[start:stop])
+    assert list(tasks.page(start, stop, total=13).values("id", "resource_name")) == list(
+        tasks.values("id", "resource_name")[start:stop])
+
+
 def test_pages_walk_every_task_once(thirteen_with_ties):
     seen = [task.pk for start in range(0, 13, 3) for task in thirteen_with_ties.page(start, start + 3)]
+    assert seen == [task.pk for task in thirteen_with_ties]
+    seen = [task.pk for start in range(0, 13, 3)
+            for task in thirteen_with_ties.page(start, start + 3, total=13)]
     assert seen == [task.pk for task in thirteen_with_ties]
 
 

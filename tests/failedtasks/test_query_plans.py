@@ -23,7 +23,7 @@ from django.urls import reverse
 from console.identity.credentials import issue_token
 from console.tenancy.models import Project, Region, Role
 from failedtasks.demo import generate_tasks
-from failedtasks.listing import PAGE_SIZE
+from failedtasks.listing import PAGE_SIZE, TaskListing
 from failedtasks.models import FailedTask, ProjectRevision
 from tests.conftest import make_user, record
 
@@ -160,7 +160,7 @@ def test_the_search_uses_the_index_made_for_each_kind(operator_client, busy):
     task = a_busy_task(busy)
     url = reverse("failed-tasks", args=[busy.pk, "ecs"])
     for text, index in [
-        (task.resource_name[-7:], "task_name_trigram"),
+        (task.resource_name[-7:], "task_name_trigram_ecs_creation"),
         (task.resource_id[:8], "task_resource_id_prefix"),
         (task.job_id[:8], "task_job_id_prefix"),
         ("nothing-like-it", "task_error_code_any_case"),
@@ -172,10 +172,37 @@ def test_the_search_uses_the_index_made_for_each_kind(operator_client, busy):
         assert index in used, (text, used)
 
 
+@pytest.mark.parametrize("service,params,index", [
+    ("ecs", {"tab": "creation"}, "task_name_trigram_ecs_creation"),
+    ("ecs", {"tab": "operation"}, "task_name_trigram_ecs_operation"),
+    ("sdrs", {}, "task_name_trigram_sdrs"),
+    ("kps", {}, "task_name_trigram_kps"),
+])
+def test_a_name_fragment_is_looked_up_in_its_lists_own_trigrams(operator_client, busy, service,
+                                                                params, index):
+    """Each list (a service, an ECS tab) has a trigram index of its own tasks: a
+    fragment's common trigrams are read for that list's tasks only."""
+    task = a_busy_task(busy, service)
+    url = reverse("failed-tasks", args=[busy.pk, service])
+    (plan,) = assert_no_sequential_scan(
+        lambda: operator_client.get(url, {**params, "q": task.resource_name[-7:]}))
+    used = {node.get("Index Name") for node in nodes(plan)}
+    assert index in used and "task_name_trigram" not in used, used
+
+
+def test_a_search_of_every_service_reads_the_trigrams_of_every_task(api_client, busy):
+    task = a_busy_task(busy)
+    url = f"/api/v1/projects/{busy.pk}/failed-tasks"
+    plans = assert_no_sequential_scan(
+        lambda: api_client.get(url, {"limit": "100", "q": task.resource_name[-7:]}))
+    used = {node.get("Index Name") for plan in plans for node in nodes(plan)}
+    assert "task_name_trigram" in used, used
+
+
 def test_a_deep_page_reads_no_skipped_task(operator_client, busy):
     creations = FailedTask.objects.for_project(busy).for_service("ecs").in_category("creation")
-    page = creations.count() // PAGE_SIZE - 2
-    assert page > 40
+    page = creations.count() // PAGE_SIZE // 2 - 2  # before the middle: counted from the start
+    assert page > 20
     url = reverse("failed-tasks", args=[busy.pk, "ecs"])
     (plan,) = assert_no_sequential_scan(
         lambda: operator_client.get(url, {"tab": "creation", "page": page}), analyze=True)
@@ -183,8 +210,28 @@ def test_a_deep_page_reads_no_skipped_task(operator_client, busy):
     scan = skipping_scan(plan)
     assert scan["Node Type"] == "Index Only Scan", json.dumps(plan, indent=1)
     assert scan["Index Name"] == "task_category_newest"
+    assert scan["Scan Direction"] == "Forward"
     assert scan["Heap Fetches"] == 0
     assert scan["Actual Rows"] >= (page - 1) * PAGE_SIZE
+
+
+@pytest.mark.parametrize("params", [{"tab": "creation"}, {"tab": "creation", "period": "30d"}])
+def test_a_page_near_the_end_is_read_from_the_end(operator_client, busy, params):
+    """Its total known (the tallies, or a period's count), a page past the middle
+    skips only the tasks after it, reading the same index backwards."""
+    total = TaskListing.from_params(busy, "ecs", params).tasks().count()
+    page = total // PAGE_SIZE - 2
+    assert page > 10
+    url = reverse("failed-tasks", args=[busy.pk, "ecs"])
+    statements = task_queries(lambda: operator_client.get(url, {**params, "page": page}))
+    (rows,) = [sql for sql in statements if ' IN (SELECT ' in sql]  # the page's ids, then rows
+    plan = explain(rows, analyze=True)
+    scan = skipping_scan(plan)
+    assert scan["Node Type"] == "Index Only Scan", json.dumps(scan, indent=1)
+    assert scan["Index Name"] == "task_category_newest"
+    assert scan["Scan Direction"] == "Backward"
+    assert scan["Heap Fetches"] == 0
+    assert scan["Actual Rows"] <= total - (page - 1) * PAGE_SIZE
 
 
 @pytest.mark.parametrize("service,params", [
