@@ -43,32 +43,52 @@ class ItemShape:
     an item from a values() row and the serializer that describes it in the schema
     both come from one mapping of output name -> (serializer field, source), where the
     source is a values() column copied as it is ("column"), a key of a JSON column
-    ("column.key", "" when absent), or a function of the row. A whole answer (a page
-    of items and what comes with them) is shaped the same way, from a dict of its parts.
+    ("column.key", "" when absent), a database expression whose value is copied as it
+    is (a time the database writes as text, say), or a function of the row. A whole
+    answer (a page of items and what comes with them) is shaped the same way, from a
+    dict of its parts.
 
     The items are built by plain dict look-ups, not by a Serializer per row: a page
-    of a thousand rows costs what a hand-written function costs.
+    of a thousand rows costs what a hand-written function costs. values() reads
+    what the item needs: its columns, its expressions, and the columns its
+    functions read (`reads`).
     """
 
-    def __init__(self, component_name: str, fields: dict):
+    def __init__(self, component_name: str, fields: dict, reads: tuple[str, ...] = ()):
         self.serializer = inline_serializer(
             component_name, {name: field for name, (field, _source) in fields.items()})
         # One dict display, as a hand-written function would build it: a loop over
         # the fields per row would cost a fifth more.
-        functions, entries = {}, []
+        functions, entries, columns, self.expressions = {}, [], list(reads), {}
         for name, (_field, source) in fields.items():
             if isinstance(source, str) and "." in source:  # a key of a JSON column
                 column, key = source.split(".", 1)
+                columns.append(column)
                 entries.append(f"{name!r}: (row[{column!r}] or {{}}).get({key!r}, '')")
             elif isinstance(source, str):
+                columns.append(source)
                 entries.append(f"{name!r}: row[{source!r}]")
+            elif hasattr(source, "resolve_expression"):
+                # Under a name no model field has, so that it may be any field's value.
+                alias = f"{name}_shown"
+                self.expressions[alias] = source
+                entries.append(f"{name!r}: row[{alias!r}]")
             else:
                 functions[f"compute_{len(functions)}"] = source
                 entries.append(f"{name!r}: compute_{len(functions) - 1}(row)")
+        self.columns = tuple(dict.fromkeys(columns))
         self._build = eval(f"lambda row: {{{', '.join(entries)}}}", functions)
 
     def __call__(self, row: dict) -> dict:
         return self._build(row)
+
+    def items(self, rows) -> list[dict]:
+        """An item per row, the build function mapped straight over them."""
+        return list(map(self._build, rows))
+
+    def values(self, queryset, **also):
+        """The queryset's rows as this item reads them, with the expressions `also` names."""
+        return queryset.values(*self.columns, **self.expressions, **also)
 
     def many(self) -> serializers.Serializer:
         """The schema of a list of items."""

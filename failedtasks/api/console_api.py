@@ -30,7 +30,7 @@ from console.lib.query_params import (
     TextField,
     WholeNumberField,
 )
-from console.lib.time_formats import utc_millis
+from console.lib.time_formats import EpochMicros, UtcMillisText, utc_millis
 from console.tenancy.cloud_services import Service
 from console.tenancy.models import Role
 from failedtasks.api.common import api_actor, api_project
@@ -52,6 +52,8 @@ from failedtasks.services import (
     record_failure,
 )
 
+# The stored fields a task's answer shows (TASK reads them, its times as the database
+# writes them; the benchmark's yardstick reads them as they are).
 FIELDS = ("id", "service", "job_id", "job_type", "status", "category", "failure_status",
           "resource_id", "resource_name", "resource_type", "parent_id", "error_code",
           "fail_reason", "begin_time", "failed_at", "extra", "recorded_at")
@@ -62,8 +64,8 @@ def iso(value) -> str | None:
     return None if value is None else utc_millis(value)
 
 
-# A task as the API shows it, built from a values() row of FIELDS (no model instance
-# per row): output name -> (schema, source).
+# A task as the API shows it, built from a values() row (no model instance per row),
+# its times written by the database: output name -> (schema, source).
 TASK = ItemShape("FailedTask", {
     "id": (serializers.IntegerField(), "id"),
     "service": (serializers.CharField(), "service"),
@@ -79,9 +81,9 @@ TASK = ItemShape("FailedTask", {
     "error_code": (serializers.CharField(), "error_code"),
     "fail_reason": (serializers.CharField(), "fail_reason"),
     "extra": (serializers.DictField(), "extra"),
-    "begin_time": (serializers.DateTimeField(allow_null=True), lambda row: iso(row["begin_time"])),
-    "fail_time": (serializers.DateTimeField(), lambda row: iso(row["failed_at"])),
-    "recorded_at": (serializers.DateTimeField(), lambda row: iso(row["recorded_at"])),
+    "begin_time": (serializers.DateTimeField(allow_null=True), UtcMillisText("begin_time")),
+    "fail_time": (serializers.DateTimeField(), UtcMillisText("failed_at")),
+    "recorded_at": (serializers.DateTimeField(), UtcMillisText("recorded_at")),
 })
 
 
@@ -294,7 +296,7 @@ class TaskListQuery(_PageSize, TaskFilters):
 
 # A page of the list, built from its rows and what the view read beside them.
 TASK_PAGE = ItemShape("FailedTaskPage", {
-    "results": (TASK.many(), lambda page: [TASK(row) for row in page["rows"]]),
+    "results": (TASK.many(), lambda page: TASK.items(page["rows"])),
     "next": (serializers.CharField(allow_null=True), "next"),
     "count": (serializers.IntegerField(help_text=(
         "How many tasks the listing holds. Without q, error_code, since or until it is "
@@ -335,7 +337,7 @@ def filtered_tasks(project, query: dict):
 
 
 def _encode_cursor(row: dict) -> str:
-    return f"{(row['failed_at'] - EPOCH) // MICROSECOND}_{row['id']}"
+    return f"{row['cursor']}_{row['id']}"
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, int]:
@@ -370,7 +372,9 @@ class FailedTasks(ConsoleApiView):
         if query["cursor"] is not None:
             failed_at, pk = _decode_cursor(query["cursor"])
             page = page.filter(Q(failed_at__lt=failed_at) | Q(failed_at=failed_at, id__lt=pk))
-        rows = list(page.values(*FIELDS)[: limit + 1])
+        # With each row its place for the next page's cursor: the failure time in
+        # microseconds since 1970.
+        rows = list(TASK.values(page, cursor=EpochMicros("failed_at"))[: limit + 1])
         next_url = None
         if len(rows) > limit:
             rows = rows[:limit]
@@ -401,7 +405,7 @@ class FailedTasks(ConsoleApiView):
         if "fail_time" in fields:
             fields["failed_at"] = fields.pop("fail_time")
         task, created = record_failure(project, **fields)
-        row = FailedTask.objects.filter(pk=task.pk).values(*FIELDS).get()
+        row = TASK.values(FailedTask.objects.filter(pk=task.pk)).get()
         return Response(TASK(row), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
@@ -424,8 +428,7 @@ class FailedTaskDetail(ConsoleApiView):
     def get(self, request, project_id, task_id):
         """One failed (or still running) task of the project."""
         project = api_project(request, project_id)
-        row = (FailedTask.objects.for_project(project).filter(pk=_task_pk(task_id))
-               .values(*FIELDS).first())
+        row = TASK.values(FailedTask.objects.for_project(project).filter(pk=_task_pk(task_id))).first()
         if row is None:
             raise exceptions.NotFound("No such failed task in this project.")
         return Response(TASK(row))

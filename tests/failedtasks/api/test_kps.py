@@ -1,6 +1,6 @@
 """The KPS face over plain HTTP with a Keystone token."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
 import pytest
@@ -43,7 +43,8 @@ def test_it_lists_with_the_seeds_fields(client, operator, project_a, kps_tasks, 
     assert failed["task_error_code"] is None
     assert failed["task_error_msg"] == "Update public key error"
     assert failed["server_name"] == "Test" and failed["keypair_name"] == "KeyPair-xt"
-    assert failed["task_time"] == str(int(kps_tasks[0].failed_at.timestamp() * 1000))
+    epoch = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
+    assert failed["task_time"] == str((kps_tasks[0].failed_at - epoch) // timedelta(milliseconds=1))
     assert running["operate_type"] == "RUNNING_UNBIND"
     assert running["keypair_name"] == "KeyPair-ops"
 
@@ -52,6 +53,13 @@ def test_task_time_is_epoch_milliseconds(client, operator, project_a, token_for)
     record(project_a, "kps", failed_at=datetime(2018, 4, 10, 6, 35, 30, tzinfo=dt_timezone.utc))
     task = client.get(url(project_a), headers=token_for(operator, project_a)).json()["tasks"][0]
     assert task["task_time"] == "1523342130000"  # the reference's own example
+
+
+def test_task_time_is_counted_in_whole_numbers(client, operator, project_a, token_for):
+    # int(timestamp() * 1000) would be a millisecond short: the float product is 1094164270329.99...
+    record(project_a, "kps", failed_at=datetime(2004, 9, 2, 22, 31, 10, 330000, tzinfo=dt_timezone.utc))
+    task = client.get(url(project_a), headers=token_for(operator, project_a)).json()["tasks"][0]
+    assert task["task_time"] == "1094164270330"
 
 
 @pytest.mark.parametrize("params,count", [({"limit": "1"}, 1), ({"offset": "1"}, 1),
@@ -95,6 +103,24 @@ def test_a_deep_offset_returns_the_rows_of_a_plain_offset(client, operator, proj
                       headers=token_for(operator, project_a)).json()
     assert [task["task_id"] for task in body["tasks"]] == ["kps-2", "kps-3", "kps-4"]
     assert body["total"] == 6
+
+
+def test_the_list_costs_three_queries(client, operator, project_a, project_b, token_for,
+                                      django_assert_num_queries):
+    for n in range(3):
+        record(project_a, "kps", job_id=f"kps-{n}")
+    record(project_a, "kps", job_id="running", status=TaskStatus.RUNNING)
+    record(project_a, "ecs", job_id="ecs")
+    record(project_b, "kps", job_id="elsewhere")
+    headers = token_for(operator, project_a)
+    # 1 the token with its user and project, 2 the project with the caller's role and
+    # the total (tallied), 3 the page of values
+    with django_assert_num_queries(3):
+        body = client.get(url(project_a), headers=headers).json()
+    assert body["total"] == 4 and len(body["tasks"]) == 4
+    # Past the last page the total is still read.
+    assert client.get(url(project_a), {"offset": "9"}, headers=headers).json() == {
+        "total": 4, "tasks": []}
 
 
 def test_an_id_longer_than_any_is_a_404_and_deletes_nothing(client, operator, project_a,
