@@ -401,7 +401,7 @@ class FailedTasks(ConsoleApiView):
         if "fail_time" in fields:
             fields["failed_at"] = fields.pop("fail_time")
         task, created = record_failure(project, **fields)
-        row = FailedTask.objects.filter(pk=task.pk).values(*FIELDS).get()
+        row = {name: getattr(task, name) for name in FIELDS}  # the task as stored
         return Response(TASK(row), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
