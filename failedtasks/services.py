@@ -16,6 +16,7 @@ protocol (docs/deletion-guarantee.md):
   creation that has since failed), carries a higher revision and survives.
 """
 
+import functools
 from datetime import timedelta
 
 from django.db import connection, transaction
@@ -168,6 +169,48 @@ def record_failure(project: Project, *, service: str, job_id: str, **fields) -> 
 
 
 _TASK_FIELDS = [f for f in FailedTask._meta.concrete_fields if f.name != "id"]
+_FIELD_NAMED = {f.name: f for f in _TASK_FIELDS}
+
+
+@functools.cache
+def _recording_sql(vendor: str) -> dict[str, str]:
+    """The statements of a recording, written once per database (this is the
+    hot path: no query is built per request)."""
+    quote = connection.ops.quote_name
+    live = quote(FailedTask._meta.db_table)
+    revisions = quote(ProjectRevision._meta.db_table)
+    tallies = quote(TaskTally._meta.db_table)
+    row = ", ".join(f"{live}.{quote(f.column)}" for f in FailedTask._meta.concrete_fields)
+    revised = (
+        f"revised AS (INSERT INTO {revisions} (project_id, revision) SELECT %s, 1{{source}} "
+        f"ON CONFLICT (project_id) DO UPDATE SET revision = {revisions}.revision + 1 "
+        "RETURNING revision) "
+        f"UPDATE {live} SET revision = revised.revision FROM revised WHERE {live}.id = %s "
+        f"RETURNING {row}"
+    )
+    return {
+        "insert": (
+            f"INSERT INTO {live} ({', '.join(quote(f.column) for f in _TASK_FIELDS)}) "
+            f"VALUES ({', '.join(['%s'] * len(_TASK_FIELDS))}) "
+            f"ON CONFLICT (project_id, job_id) DO NOTHING RETURNING id, {_TALLIED}"
+        ),
+        "existing": (
+            f"SELECT id, {_TALLIED} FROM {live} WHERE project_id = %s AND job_id = %s"
+            + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+        ),
+        "update": f"UPDATE {live} SET {{columns}} WHERE id = %s RETURNING {_TALLIED}",
+        # PostgreSQL: one statement counts the task into its tally, then (reading
+        # the tally's answer, so in this order) takes the revision and stamps it.
+        "count_and_stamp": (
+            f"WITH counted AS (INSERT INTO {tallies} (project_id, {_TALLIED}, count) "
+            "VALUES (%s, %s, %s, %s, %s, 1) "
+            f"ON CONFLICT (project_id, {_TALLIED}) DO UPDATE SET count = {tallies}.count + 1 "
+            "RETURNING 1), " + revised.format(source=" FROM counted")
+        ),
+        "stamp": "WITH " + revised.format(source=""),
+        # Elsewhere the revision comes from take_revision().
+        "set_revision": f"UPDATE {live} SET revision = %s WHERE id = %s RETURNING {row}",
+    }
 
 
 def _store_task(project_id: str, job_id: str, fields: dict) -> tuple[int, TallyKey | None, TallyKey]:
@@ -177,34 +220,25 @@ def _store_task(project_id: str, job_id: str, fields: dict) -> tuple[int, TallyK
     Two first reports of one job: the second's insert waits for the first to
     commit, finds its row and updates it.
     """
-    quote = connection.ops.quote_name
-    table = quote(FailedTask._meta.db_table)
-    values = {"project_id": project_id, "job_id": job_id, "revision": UNSTAMPED, **fields}
-    for_update = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = _recording_sql(connection.vendor)
+    given = {"project": project_id, "job_id": job_id, "revision": UNSTAMPED, **fields}
     with connection.cursor() as cursor:
         while True:
-            row = {f.attname: values[f.name] if f.name in values else values.get(f.attname, f.get_default())
-                   for f in _TASK_FIELDS}
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(quote(f.column) for f in _TASK_FIELDS)}) "
-                f"VALUES ({', '.join(['%s'] * len(_TASK_FIELDS))}) "
-                f"ON CONFLICT (project_id, job_id) DO NOTHING RETURNING id, {_TALLIED}",
-                [f.get_db_prep_save(row[f.attname], connection) for f in _TASK_FIELDS],
-            )
+            cursor.execute(sql["insert"], [
+                f.get_db_prep_save(given[f.name] if f.name in given else f.get_default(), connection)
+                for f in _TASK_FIELDS
+            ])
             inserted = cursor.fetchone()
             if inserted is not None:
                 return inserted[0], None, tuple(inserted[1:])
-            cursor.execute(
-                f"SELECT id, {_TALLIED} FROM {table} WHERE project_id = %s AND job_id = %s"
-                + for_update, [project_id, job_id],
-            )
+            cursor.execute(sql["existing"], [project_id, job_id])
             existing = cursor.fetchone()
             if existing is None:
                 continue  # deleted since the insert found it: insert it after all
-            changed = [FailedTask._meta.get_field(name) for name in fields]
+            changed = [_FIELD_NAMED[name] for name in fields]
             cursor.execute(
-                f"UPDATE {table} SET {', '.join(f'{quote(f.column)} = %s' for f in changed)} "
-                f"WHERE id = %s RETURNING {_TALLIED}",
+                sql["update"].format(columns=", ".join(
+                    f"{connection.ops.quote_name(f.column)} = %s" for f in changed)),
                 [f.get_db_prep_save(fields[f.name], connection) for f in changed] + [existing[0]],
             )
             return existing[0], tuple(existing[1:]), tuple(cursor.fetchone())
@@ -214,38 +248,16 @@ def _stamp_task(project_id: str, task_pk: int, counted: TallyKey | None = None) 
     """Count the task into the tally `counted` (if any), take the project's next
     revision and stamp it on the task: the revision lock, last. Returns the task
     as stored."""
-    quote = connection.ops.quote_name
-    live = quote(FailedTask._meta.db_table)
-    columns = ", ".join(f"{live}.{quote(f.column)}" for f in FailedTask._meta.concrete_fields)
+    sql = _recording_sql(connection.vendor)
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             if counted is not None:
                 _adjust_tallies(project_id, {counted: 1})
-            cursor.execute(f"UPDATE {live} SET revision = %s WHERE id = %s RETURNING {columns}",
-                           [take_revision(project_id), task_pk])
-            return _task_from_row(cursor.fetchone())
-        # One statement: the tally, then (reading it) the revision, then the stamp.
-        revisions = quote(ProjectRevision._meta.db_table)
-        tallies = quote(TaskTally._meta.db_table)
-        count = ""
-        params: list = []
-        if counted is not None:
-            count = (
-                f"counted AS (INSERT INTO {tallies} (project_id, {_TALLIED}, count) "
-                "VALUES (%s, %s, %s, %s, %s, 1) "
-                f"ON CONFLICT (project_id, {_TALLIED}) DO UPDATE SET count = {tallies}.count + 1 "
-                "RETURNING 1), "
-            )
-            params += [project_id, *counted]
-        cursor.execute(
-            f"WITH {count}revised AS (INSERT INTO {revisions} (project_id, revision) "
-            f"SELECT %s, 1{' FROM counted' if count else ''} "
-            f"ON CONFLICT (project_id) DO UPDATE SET revision = {revisions}.revision + 1 "
-            f"RETURNING revision) "
-            f"UPDATE {live} SET revision = revised.revision FROM revised WHERE {live}.id = %s "
-            f"RETURNING {columns}",
-            params + [project_id, task_pk],
-        )
+            cursor.execute(sql["set_revision"], [take_revision(project_id), task_pk])
+        elif counted is not None:
+            cursor.execute(sql["count_and_stamp"], [project_id, *counted, project_id, task_pk])
+        else:
+            cursor.execute(sql["stamp"], [project_id, task_pk])
         return _task_from_row(cursor.fetchone())
 
 
