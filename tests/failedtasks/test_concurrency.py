@@ -105,6 +105,46 @@ def test_the_same_job_recorded_at_once_by_two_servers_is_one_task(project_a):
     assert tallies_match_rows()
 
 
+def test_concurrent_recordings_commit_in_revision_order(project_a):
+    """Recordings take the project's revision last, yet every listing that reads
+    revision W sees every task stamped W or lower: revisions still commit in the
+    order they are handed out, with several clients recording at once."""
+    record(project_a, "ecs", job_id="before")
+    first = current_revision(project_a)
+    done = threading.Event()
+    gaps = []
+
+    def client(name):
+        def work():
+            for n in range(25):
+                record_failure(project_a, service="ecs" if n % 2 else "css",
+                               job_id=f"{name}-{n}", job_type="resizeServer")
+        return work
+
+    def listing():
+        while not done.is_set():
+            watermark = current_revision(project_a)  # read first, as every listing does
+            seen = set(FailedTask.objects.for_project(project_a)
+                       .filter(revision__gt=first).values_list("revision", flat=True))
+            if not set(range(first + 1, watermark + 1)) <= seen:
+                gaps.append(watermark)
+
+    clients = [client(f"c{i}") for i in range(4)]
+
+    def recordings():
+        try:
+            run_in_threads(*clients)
+        finally:
+            done.set()
+
+    run_in_threads(recordings, listing)
+    assert gaps == []
+    revisions = list(FailedTask.objects.filter(revision__gt=first).values_list("revision", flat=True))
+    assert sorted(revisions) == list(range(first + 1, first + 101))  # one each, none unstamped
+    assert current_revision(project_a) == first + 100
+    assert tallies_match_rows()
+
+
 def test_a_running_task_that_failed_after_the_listing_is_kept(project_a, operator):
     """Recording the same job again keeps its id but takes a new revision."""
     running = record(project_a, "ecs", job_id="job-j", job_type="createServer",
