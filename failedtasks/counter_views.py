@@ -3,19 +3,24 @@
 Every open service page asks for the counter every few seconds (the tabs of one
 browser share one poller), so its cost times the number of tabs is the console's
 baseline load. The answer carries an ETag made from the tallied number; a poll
-that sends it back while nothing changed gets 304 Not Modified, from one query
-beyond those that sign the person in.
+that sends it back while nothing changed gets 304 Not Modified. Beyond reading
+the session, it costs one query: the signed-in user's row, their role in the
+project and the tallied number on one row (console.tenancy.scoping.member_with_role),
+the row handed to Django's own session check rather than read again.
 """
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseNotModified
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from console.identity.auth_backends import prefetched_user, session_user_id
+from console.lib.errors import NotFound
 from console.lib.htmx import HtmxHttpRequest
 from console.tenancy.cloud_services import SERVICES
-from console.tenancy.scoping import project_for
+from console.tenancy.scoping import NO_SUCH_PROJECT, member_with_role
 from failedtasks.models import TaskTally
 
 COUNTER_TEMPLATE = "failedtasks/_counter.html"
@@ -26,24 +31,35 @@ def counter_etag(failed_count: int) -> str:
     return f'W/"failed-{failed_count}-{get_language()}"'
 
 
-def counter_context(project, service: str, failed_count: int) -> dict:
-    return {"project": project, "service": SERVICES[service], "failed_count": failed_count,
-            "etag": counter_etag(failed_count)}
+def counter_context(project_id: str, service: str, failed_count: int) -> dict:
+    return {"service": SERVICES[service], "failed_count": failed_count,
+            "etag": counter_etag(failed_count),
+            "counter_url": reverse("failed-task-counter", args=[project_id, service]),
+            # the dialog's URL, which the counter's link opens (and without JavaScript, follows)
+            "list_url": reverse("failed-tasks", args=[project_id, service]) if failed_count else ""}
 
 
 @require_GET
-@login_required
 def counter(request: HtmxHttpRequest, project_id: str, service: str):
-    """The counter alone: the project look-up and the tally read are one query."""
-    project, _role = project_for(
-        request.user, project_id, failed_count=TaskTally.objects.failed_in(service)
-    )
-    etag = counter_etag(project.failed_count)
+    """The counter alone, signed in, checked and counted in one query."""
+    user, role, failed_count = None, None, 0
+    user_id = session_user_id(request)
+    if user_id is not None:
+        user, role, failed_count = member_with_role(
+            user_id, project_id, TaskTally.objects.failed_in_sql(project_id, service)
+        )
+    with prefetched_user(user):
+        signed_in = request.user.is_authenticated  # Django's session check, on that row
+    if not signed_in:
+        return redirect_to_login(request.get_full_path())
+    if role is None:
+        raise NotFound(str(NO_SUCH_PROJECT))
+    etag = counter_etag(failed_count)
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     else:
         response = render(request, COUNTER_TEMPLATE,
-                          counter_context(project, service, project.failed_count))
+                          counter_context(project_id, service, failed_count))
     response["ETag"] = etag
     # Each poll asks again; the ETag makes the unchanged answer empty.
     response["Cache-Control"] = "private, no-cache"

@@ -311,6 +311,10 @@ class TaskListing:
     def clear_search_url(self) -> str:
         return self.url(q="", page=1)
 
+    def delete_url(self, task_pk: int) -> str:
+        """A task's Delete confirmation: under the list's URL (failedtasks/urls.py)."""
+        return f"{self.base_url}{task_pk}/delete/"
+
     @property
     def export_url(self) -> str:
         """The CSV of the whole list, every page: its place without the page."""

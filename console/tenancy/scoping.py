@@ -4,12 +4,19 @@ Outside the user's projects (or a project that does not exist) is a 404, so
 existence never leaks; inside, a role below the one needed is a 403.
 """
 
+import functools
+
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import F, Value
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from console.lib.errors import NotAllowed, NotFound
 from console.lib.ids import PROJECT_ID
 from console.tenancy.models import Membership, Project, Role
+
+NO_SUCH_PROJECT = gettext_lazy("There is no such project, or you have no role in it.")
 
 
 def project_for(
@@ -24,12 +31,10 @@ def project_for(
     read with the token); when it is this one, only the role is read.
     """
     if not getattr(user, "is_authenticated", False) or not PROJECT_ID.fullmatch(str(project_id)):
-        raise NotFound(_("There is no such project, or you have no role in it."))
+        raise NotFound(str(NO_SUCH_PROJECT))
     if loaded is not None and loaded.pk == project_id and not annotations:
         project = loaded
-        project.role = Role.ADMIN.value if user.is_superuser else (
-            Membership.objects.filter(project=project, user=user)
-            .values_list("role", flat=True).first())
+        project.role = Role.ADMIN.value if user.is_superuser else _role_of(user.pk, project.pk)
     else:
         projects = Project.objects.select_related("region").filter(pk=project_id)
         if user.is_superuser:
@@ -38,13 +43,83 @@ def project_for(
             projects = projects.filter(memberships__user=user).annotate(role=F("memberships__role"))
         project = projects.annotate(**annotations).first()
     if project is None or project.role is None:
-        raise NotFound(_("There is no such project, or you have no role in it."))
+        raise NotFound(str(NO_SUCH_PROJECT))
     if not Role(project.role).allows(need):
         raise NotAllowed(
             _("Your role in this project (%(role)s) does not allow that.")
             % {"role": Role(project.role).label}
         )
     return project, project.role
+
+
+def _role_of(user_id, project_id: str) -> str | None:
+    """The user's membership role in the project, or None (every API call asks: one
+    short statement, written once)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_role_sql(), [project_id, user_id])
+        row = cursor.fetchone()
+    return row and row[0]
+
+
+@functools.cache
+def _role_sql() -> str:
+    meta = Membership._meta
+    quote = connection.ops.quote_name
+
+    def column(name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    return (f"SELECT {column('role')} FROM {quote(meta.db_table)} "
+            f"WHERE {column('project')} = %s AND {column('user')} = %s")
+
+
+def member_with_role(user_id, project_id: str, read: tuple[str, list]):
+    """The user's row, their role in the project and one more value, in one statement.
+
+    For the path every open tab polls (the counter): signing the person in,
+    checking their access and reading what it shows cost one query between them
+    (the row goes to Django's session check through prefetched_user). The rule is
+    project_for's: a superuser is admin of every project that exists, anyone else
+    has the role of their membership. Returns (user or None, role or None, the
+    value of `read`: an SQL scalar expression and its parameters).
+    """
+    if not PROJECT_ID.fullmatch(str(project_id)):
+        project_id = ""  # matches no project (and keeps a NUL away from PostgreSQL)
+    sql = _member_sql(read[0])  # the same text for every poll of a service: compiled once
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Role.ADMIN.value, *read[1], project_id, user_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None, None
+    user_model = get_user_model()
+    fields = user_model._meta.concrete_fields
+    user = user_model.from_db(connection.alias, [f.attname for f in fields], row[: len(fields)])
+    return user, row[-2], row[-1]
+
+
+@functools.cache
+def _member_sql(read_sql: str) -> str:
+    user_meta = get_user_model()._meta
+    membership = Membership._meta
+    quote = connection.ops.quote_name
+
+    def column(meta, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    user_pk = quote(user_meta.pk.column)
+    project_pk = column(Project._meta, "id")
+    columns = ", ".join(f"u.{quote(f.column)}" for f in user_meta.concrete_fields)
+    return (
+        f"SELECT {columns}, "
+        f"CASE WHEN p.{project_pk} IS NULL THEN NULL "
+        f"WHEN u.{column(user_meta, 'is_superuser')} THEN %s "
+        f"ELSE m.{column(membership, 'role')} END, ({read_sql}) "
+        f"FROM {quote(user_meta.db_table)} u "
+        f"LEFT JOIN {quote(Project._meta.db_table)} p ON p.{project_pk} = %s "
+        f"LEFT JOIN {quote(membership.db_table)} m ON m.{column(membership, 'project')} = "
+        f"p.{project_pk} AND m.{column(membership, 'user')} = u.{user_pk} "
+        f"WHERE u.{user_pk} = %s"
+    )
 
 
 def reviewed_projects(user, refusal: str) -> list[Project]:

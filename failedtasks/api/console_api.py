@@ -9,6 +9,7 @@ filters but not drop or change the listing's (docs/deletion-guarantee.md).
 Errors: {"error": {"status", "code", "message", "fields"}}.
 """
 
+import copy
 import re
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
@@ -227,6 +228,12 @@ class TaskIn(serializers.Serializer):
                                 "operate_type": one_of(None, *KpsOperateType.values)}}}},
         ],
     }
+
+    def get_fields(self):
+        # The declared fields keep no state of their own while they validate, so
+        # a shallow copy binds to this serializer as well as DRF's deep copy,
+        # which builds every field anew: most of a recording's validation.
+        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
 
     def to_internal_value(self, data):
         if isinstance(data, dict):

@@ -1,12 +1,10 @@
 from django import template
-from django.utils import timezone
-from django.utils.dateformat import format as format_date
-from django.utils.html import format_html
-from django.utils.translation import pgettext
 
+from console.lib.time_formats import time_html
 from failedtasks import labels
 from failedtasks.counter_views import counter_context
 from failedtasks.models import TaskTally
+from failedtasks.task_rows import task_rows as rows_html
 
 register = template.Library()
 
@@ -14,21 +12,18 @@ register.filter("job_label", labels.job_label)
 register.filter("status_label", labels.status_label)
 
 
-@register.simple_tag
-def task_time(value):
-    """A time in the user's zone, short to read; the exact instant on hover or focus."""
-    if value is None:
-        return "—"
-    local = timezone.localtime(value)
-    offset = local.strftime("%z")
-    exact = (
-        f"{local:%Y-%m-%d %H:%M:%S}.{local.microsecond // 1000:03d} "
-        f"GMT{offset[:3]}:{offset[3:]} ({timezone.get_current_timezone_name()})"
-    )
-    short = format_date(local, pgettext("short failure time", "M j, Y H:i"))
-    return format_html(
-        '<time class="exact-time" datetime="{}" title="{}" data-exact="{}" tabindex="0">{}</time>',
-        value.isoformat(), exact, exact, short,
+# A time in the user's zone, short to read; the exact instant on hover or focus.
+register.simple_tag(time_html, name="task_time")
+
+
+@register.simple_tag(takes_context=True)
+def task_rows(context, rows):
+    """The table's rows (failedtasks.task_rows), from the list's context."""
+    listing = context["listing"]
+    return rows_html(
+        rows, catalog=context["catalog"], resource_links=context["resource_links"],
+        delete_url=listing.delete_url, place_inputs=listing.place_inputs,
+        can_delete=context["can_delete"],
     )
 
 
@@ -49,7 +44,7 @@ def urlencode_dict(params: dict) -> str:
 def failed_task_counter(project, service):
     """The Failed Tasks counter for a service page: one tally read."""
     failed = TaskTally.objects.for_service(project, service.code).failed
-    return counter_context(project, service.code, failed)
+    return counter_context(project.pk, service.code, failed)
 
 
 @register.simple_tag

@@ -3,8 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from failedtasks.models import TaskStatus
-from tests.conftest import record
+from console.lib.errors import NotFound
+from console.tenancy.models import Role
+from console.tenancy.scoping import member_with_role, project_for
+from failedtasks.models import TaskStatus, TaskTally
+from tests.conftest import assert_sends_to_sign_in, make_user, record
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +46,8 @@ def test_an_unchanged_poll_is_not_modified(login, viewer, project_a, django_asse
     record(project_a)
     client = login(viewer)
     etag = client.get(url(project_a)).headers["ETag"]
-    # 1 session, 2 user, 3 the project with the role and the tallied count in one
-    with django_assert_num_queries(3):
+    # 1 session, 2 the user, their role in the project and the tallied count in one
+    with django_assert_num_queries(2):
         response = client.get(url(project_a), headers={"If-None-Match": etag})
     assert response.status_code == 304
     assert response.content == b""
@@ -107,6 +110,81 @@ def test_it_costs_the_same_at_any_size(login, viewer, project_a, django_assert_n
     client = login(viewer)
     for _ in range(25):
         record(project_a)
-    # 1 session, 2 user, 3 the project with the role and the tallied count in one
-    with django_assert_num_queries(3):
+    # 1 session, 2 the user, their role in the project and the tallied count in one
+    with django_assert_num_queries(2):
         client.get(url(project_a))
+
+
+# The poll signs the person in from the row its own query read (one query for the
+# user, their role and the count): Django's session check must still refuse what it
+# refuses when it reads the row itself.
+
+def test_a_session_from_before_a_password_change_is_signed_out(client, viewer, project_a):
+    record(project_a)
+    client.force_login(viewer)
+    etag = client.get(url(project_a)).headers["ETag"]
+    viewer.set_password("a-new-password-1")
+    viewer.save()
+    response = client.get(url(project_a), headers={"If-None-Match": etag})
+    assert_sends_to_sign_in(response)
+    # and the session is gone: signed out for every page, not only the poll
+    assert_sends_to_sign_in(client.get(reverse("service", args=[project_a.pk, "ecs"])))
+
+
+def test_a_deactivated_user_is_signed_out(login, viewer, project_a):
+    record(project_a)
+    client = login(viewer)
+    etag = client.get(url(project_a)).headers["ETag"]
+    viewer.is_active = False
+    viewer.save()
+    assert_sends_to_sign_in(client.get(url(project_a), headers={"If-None-Match": etag}))
+
+
+def test_a_deleted_user_is_signed_out(login, viewer, project_a):
+    client = login(viewer)
+    viewer.delete()
+    assert_sends_to_sign_in(client.get(url(project_a)))
+
+
+def test_a_project_that_does_not_exist_is_a_404(login, viewer, superuser):
+    for user in (viewer, superuser):
+        response = login(user).get(reverse("failed-task-counter", args=["0" * 32, "ecs"]))
+        assert response.status_code == 404
+
+
+@pytest.mark.parametrize("who", ["viewer", "operator", "project_admin", "superuser"])
+def test_every_role_sees_the_count(request, login, project_a, project_b, who):
+    record(project_a)
+    record(project_b)
+    record(project_b)
+    user = request.getfixturevalue(who)
+    html = login(user).get(url(project_a)).content.decode()
+    assert 'class="counter-number">1<' in html
+    other = login(user).get(url(project_b))
+    if who == "superuser":
+        assert 'class="counter-number">2<' in other.content.decode()
+    else:
+        assert other.status_code == 404
+
+
+def test_the_poll_decides_access_as_every_page_does(
+    viewer, operator, project_admin, outsider, superuser, project_a, project_b
+):
+    """member_with_role (the poll's one query) against project_for (every other page),
+    for every kind of user and project, including ones that do not exist."""
+    inactive = make_user("ivan", project_a, Role.VIEWER, is_active=False)
+    record(project_a)
+    for user in (viewer, operator, project_admin, outsider, superuser, inactive):
+        for project_id in (project_a.pk, project_b.pk, "f" * 32, "not-a-project"):
+            polled_user, role, count = member_with_role(
+                user.pk, project_id, TaskTally.objects.failed_in_sql(project_id, "ecs")
+            )
+            assert polled_user == user
+            assert polled_user.password == user.password
+            try:
+                project, expected_role = project_for(user, project_id)
+            except NotFound:
+                assert role is None, (user, project_id)
+            else:
+                assert role == expected_role, (user, project_id)
+                assert count == TaskTally.objects.for_service(project, "ecs").failed

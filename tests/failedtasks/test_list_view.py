@@ -333,6 +333,18 @@ def test_it_escapes_markup(login, operator, project_a):
     assert "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in html
 
 
+def test_it_escapes_every_value_a_row_shows(login, operator, project_a):
+    """Each value the task's reporter chose, in each place a row shows it."""
+    markup = '"><i>{}</i>'
+    record(project_a, "css", job_id=markup.format("job"), job_type=markup.format("type"),
+           resource_name="", resource_id=markup.format("id"), error_code=markup.format("code"),
+           fail_reason=markup.format("reason"))
+    html = login(operator).get(url(project_a, "css")).content.decode()
+    assert "<i>" not in html
+    for value in ("job", "type", "id", "code", "reason"):
+        assert f"&quot;&gt;&lt;i&gt;{value}&lt;/i&gt;" in html, value
+
+
 def test_it_escapes_the_search(login, operator, project_a):
     html = login(operator).get(url(project_a, "css"), {"q": '"><b>bold</b>'}).content.decode()
     assert "<b>bold</b>" not in html
