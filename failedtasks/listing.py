@@ -213,6 +213,13 @@ class TaskListing:
         return self.url(group="", code=error_code, page=1)
 
     @property
+    def return_url(self) -> str:
+        """Where a confirmation's No goes: the list it was opened from. A group's
+        Delete was opened from the view of every group (its place names the group's
+        code only for the confirmation), as a deleted group goes back to it."""
+        return self.url(code=None) if self.grouped else self.url()
+
+    @property
     def clear_code_url(self) -> str:
         return self.url(code=None, page=1)
 

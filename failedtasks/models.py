@@ -313,16 +313,23 @@ class FailedTask(TaskFields):
         ]
 
 
+@functools.cache
+def _revision_of_outer_project() -> Coalesce:
+    revision = ProjectRevision.objects.filter(project=models.OuterRef("pk")).values("revision")[:1]
+    return Coalesce(models.Subquery(revision), 0, output_field=models.BigIntegerField())
+
+
 class ProjectRevisionManager(models.Manager):
     def current(self, project_id: str) -> int:
         """The project's revision now: the watermark of a listing that starts now."""
         row = self.filter(project_id=project_id).values_list("revision", flat=True).first()
         return row or 0
 
-    def of(self, project=models.OuterRef("pk")) -> Coalesce:
-        """The same as a subquery (0 when none), to read on the project's own look-up."""
-        revision = self.filter(project=project).values("revision")[:1]
-        return Coalesce(models.Subquery(revision), 0, output_field=models.BigIntegerField())
+    def of(self) -> Coalesce:
+        """The same as a subquery (0 when none), to read on the project's own look-up
+        (the outer query's pk). The same for every look-up: built once, and copied
+        by each query that uses it."""
+        return _revision_of_outer_project()
 
 
 class ProjectRevision(models.Model):

@@ -14,7 +14,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from console.lib.time_formats import time_html
+from console.lib.time_formats import TimeHtml
 from failedtasks.labels import job_label, status_label
 
 
@@ -46,16 +46,31 @@ class RowLabels:
 def task_rows(rows, *, catalog: dict, resource_links: dict, delete_url, place_inputs: str,
               can_delete: bool) -> SafeString:
     """The table rows of `rows`; `delete_url(pk)` is a task's Delete confirmation."""
-    labels = RowLabels.translated()
-    codes_url = escape(reverse("error-codes"))
+    page = _Page(RowLabels.translated(), escape(reverse("error-codes")), TimeHtml(), {})
     return mark_safe("".join(
-        _row(task, labels, catalog.get(task.error_code), resource_links.get(task.resource_id),
-             codes_url, delete_url if can_delete else None, place_inputs)
+        _row(task, page, catalog.get(task.error_code), resource_links.get(task.resource_id),
+             delete_url if can_delete else None, place_inputs)
         for task in rows
     ))
 
 
-def _row(task, labels: RowLabels, entry, link, codes_url, delete_url, place_inputs) -> str:
+@dataclass(frozen=True)
+class _Page:
+    """What the rows of one page share, each read or translated once."""
+
+    labels: RowLabels
+    codes_url: str
+    time_html: TimeHtml
+    translated: dict  # each task label (job, status) as translated the first time
+
+    def label(self, key, lazy) -> str:
+        if key not in self.translated:
+            self.translated[key] = escape(lazy())
+        return self.translated[key]
+
+
+def _row(task, page: _Page, entry, link, delete_url, place_inputs) -> str:
+    labels = page.labels
     name = escape(task.resource_name or task.job_id)
     resource = escape(task.resource_id or task.job_id)
     # Spaces where the inline elements of a cell meet, as a template's line breaks would be.
@@ -63,16 +78,18 @@ def _row(task, labels: RowLabels, entry, link, codes_url, delete_url, place_inpu
     if link:
         cells = f'<a class="resource-link" href="{escape(link)}" data-resource-link>{cells}</a>'
     running = task.is_running
-    status = (f'<span class="task-status {"running" if running else "failed"}">'
-              f"{escape(status_label(task))}</span>")
+    status_text = page.label(("status", task.status, task.category, task.failure_status),
+                             lambda: status_label(task))
+    status = f'<span class="task-status {"running" if running else "failed"}">{status_text}</span>'
     if task.error_code:
         status += f' <code class="error-code">{escape(task.error_code)}</code>'
     if not running:
         status += (
             f' <button type="button" class="cause-toggle" aria-expanded="false" '
             f'aria-controls="cause-{task.pk}" aria-label="{labels.cause}">?</button>'
-            f' <div class="cause" id="cause-{task.pk}" hidden>{_cause(task, labels, entry, codes_url)}</div>'
+            f' <div class="cause" id="cause-{task.pk}" hidden>{_cause(task, labels, entry, page.codes_url)}</div>'
         )
+    job = page.label(("job", task.job_type), lambda: job_label(task.job_type))
     if delete_url and not running:
         url = escape(delete_url(task.pk))
         operation = (
@@ -84,9 +101,9 @@ def _row(task, labels: RowLabels, entry, link, codes_url, delete_url, place_inpu
         operation = '<span class="muted" aria-hidden="true">—</span>'
     return (
         f'<tr><td data-label="{labels.name}">{cells}</td>'
-        f'<td data-label="{labels.task}">{escape(job_label(task.job_type))}</td>'
+        f'<td data-label="{labels.task}">{job}</td>'
         f'<td data-label="{labels.status}">{status}</td>'
-        f'<td data-label="{labels.time}">{time_html(task.failed_at)}</td>'
+        f'<td data-label="{labels.time}">{page.time_html(task.failed_at)}</td>'
         f'<td data-label="{labels.operation}">{operation}</td></tr>'
     )
 

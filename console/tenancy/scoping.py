@@ -41,7 +41,8 @@ def project_for(
             projects = projects.annotate(role=Value(Role.ADMIN.value))
         else:
             projects = projects.filter(memberships__user=user).annotate(role=F("memberships__role"))
-        project = projects.annotate(**annotations).first()
+        # No ORDER BY: the id names one project at most.
+        project = next(iter(projects.annotate(**annotations).order_by()[:1]), None)
     if project is None or project.role is None:
         raise NotFound(str(NO_SUCH_PROJECT))
     if not Role(project.role).allows(need):

@@ -215,6 +215,21 @@ def test_delete_group_confirms_that_groups_tasks_only(login, operator, project_a
     assert pinned.revision == current_revision(project_a)
 
 
+def test_no_on_a_group_confirmation_goes_back_to_every_group(login, operator, project_a, causes):
+    """Without JavaScript the confirmation is a page: its No returns to the group
+    view the Delete was pressed in, not to a view narrowed to that group's code."""
+    page = login(operator).get(delete_all_url(project_a), {"group": "1", "code": "CSS.6004"})
+    no = re.search(r'<a class="button" href="([^"]*)" autofocus>No</a>', page.content.decode())
+    assert no.group(1) == url(project_a) + "?group=1"
+
+
+def test_no_on_a_delete_all_confirmation_goes_back_to_the_list_as_it_was(
+        login, operator, project_a, causes):
+    page = login(operator).get(delete_all_url(project_a), {"code": "CSS.6004", "q": "x"})
+    no = re.search(r'<a class="button" href="([^"]*)" autofocus>No</a>', page.content.decode())
+    assert no.group(1).replace("&amp;", "&") == url(project_a) + "?q=x&code=CSS.6004"
+
+
 def test_delete_group_deletes_only_what_was_confirmed(login, operator, project_a, causes):
     client = login(operator)
     page = client.get(delete_all_url(project_a), {"group": "1", "code": "CSS.6004"})
