@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from console.tenancy.cloud_services import Service
 from console.tenancy.models import Membership, Project, Region, Resource, Role
-from failedtasks.models import FailedTask, TaskStatus, category_for
+from failedtasks.models import FailedTask, TaskStatus, TaskTally, category_for
 from failedtasks.services import record_failure, recount_tallies, take_revision
 
 DEMO_NAMESPACE = uuid.UUID("6f1c2a52-5d8e-4c0b-9a57-2f5b1f3c9e01")
@@ -348,6 +348,12 @@ def generate_tasks(count: int, *, batch_size: int = 20_000, seed: int | None = N
     columns = ", ".join(connection.ops.quote_name(c) for c in BULK_COLUMNS)
     done = 0
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A recording takes its tally before the revision; this load takes the
+            # revisions first and rebuilds the tallies last. Holding the tallies
+            # from the start keeps the two from waiting on each other.
+            cursor.execute(f"LOCK TABLE {connection.ops.quote_name(TaskTally._meta.db_table)} "
+                           "IN EXCLUSIVE MODE")
         # One revision per project for the whole load, taken in one order; the
         # projects' recordings wait until it commits, as for any other change.
         revisions = {p.pk: take_revision(p.pk) for p in sorted(projects, key=lambda p: p.pk)}

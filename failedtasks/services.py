@@ -16,6 +16,7 @@ protocol (docs/deletion-guarantee.md):
   creation that has since failed), carries a higher revision and survives.
 """
 
+import functools
 from datetime import timedelta
 
 from django.db import connection, transaction
@@ -74,10 +75,6 @@ def _adjust_tallies(project_id: str, deltas: dict[TallyKey, int]) -> None:
 _TALLIED = "service, category, status, error_code"
 
 
-def _tally_key(task: FailedTask) -> TallyKey:
-    return (task.service, task.category, task.status, task.error_code)
-
-
 def _tally_counts(cursor) -> dict[TallyKey, int]:
     """{key: n} from the rows of a `SELECT {_TALLIED}, COUNT(*) ... GROUP BY` query."""
     return {(s, c, st, code): n for s, c, st, code, n in cursor.fetchall()}
@@ -90,8 +87,10 @@ def take_revision(project_id: str) -> int:
     transaction commits, so a second change of the same project waits: the
     revisions of one project commit in the order they were handed out, and a
     listing that reads revision W has every change stamped W or lower in view.
-    Call it first in the transaction, before locking any task, so every writer
-    takes the locks in one order (revision, then tasks, then tallies).
+    Take it last in the transaction, after writing the tasks (stamped
+    UNSTAMPED until then) and the tallies: every writer then locks in one order
+    (tasks, then tallies, then the revision), and the project's changes queue
+    on this row only for the moment between taking it and committing.
     """
     table = connection.ops.quote_name(ProjectRevision._meta.db_table)
     with connection.cursor() as cursor:
@@ -102,6 +101,11 @@ def take_revision(project_id: str) -> int:
             [project_id],
         )
         return cursor.fetchone()[0]
+
+
+# The revision of a task written in the current transaction before its revision
+# is taken. Never committed: every change stamps its rows before it commits.
+UNSTAMPED = -1
 
 
 def recount_tallies(project_ids: list[str] | None = None) -> None:
@@ -135,6 +139,11 @@ def record_failure(project: Project, *, service: str, job_id: str, **fields) -> 
     Returns (task, created). A creation reported RUNNING and later FAIL stays one
     task whose status moves, with the tallies moving with it; either way the
     task takes a new revision, so no confirmation opened before covers it.
+
+    Every client of a project records through its one revision row, so the
+    revision is taken last, with the task's tally and its stamp in one statement
+    on PostgreSQL: the row is held for that statement, the signal's receivers
+    and the commit. Raw SQL: this is the hottest write path.
     """
     fields = {name: value for name, value in fields.items() if name in RECORDED_FIELDS}
     fields.setdefault("status", TaskStatus.FAIL)
@@ -142,31 +151,123 @@ def record_failure(project: Project, *, service: str, job_id: str, **fields) -> 
     fields["category"] = category_for(
         fields.get("failure_status", ""), fields.get("job_type", ""), fields["status"]
     )
+    fields["service"] = service
     with transaction.atomic():
-        # The project's revision lock also serializes two reports of one job:
-        # the second finds the first's row instead of colliding with it.
-        fields["revision"] = take_revision(project.pk)
-        existing = (
-            FailedTask.objects.select_for_update().filter(project=project, job_id=job_id).first()
-        )
-        if existing is None:
-            task = FailedTask.objects.create(
-                project=project, service=service, job_id=job_id, **fields
+        task_pk, before, after = _store_task(project.pk, job_id, fields)
+        if before is None:
+            task = _stamp_task(project.pk, task_pk, counted=after)
+        else:
+            if before != after:
+                # Lowered and raised in key order, as every recording moves them:
+                # two recordings moving opposite ways cannot deadlock.
+                for key in sorted((before, after)):
+                    _adjust_tallies(project.pk, {key: 1 if key == after else -1})
+            task = _stamp_task(project.pk, task_pk)
+        failure_recorded.send(FailedTask, task=task, newly_failed=(
+            after[2] == TaskStatus.FAIL and (before is None or before[2] != TaskStatus.FAIL)))
+        return task, before is None
+
+
+_TASK_FIELDS = [f for f in FailedTask._meta.concrete_fields if f.name != "id"]
+_FIELD_NAMED = {f.name: f for f in _TASK_FIELDS}
+
+
+@functools.cache
+def _recording_sql(vendor: str) -> dict[str, str]:
+    """The statements of a recording, written once per database (this is the
+    hot path: no query is built per request)."""
+    quote = connection.ops.quote_name
+    live = quote(FailedTask._meta.db_table)
+    revisions = quote(ProjectRevision._meta.db_table)
+    tallies = quote(TaskTally._meta.db_table)
+    row = ", ".join(f"{live}.{quote(f.column)}" for f in FailedTask._meta.concrete_fields)
+    revised = (
+        f"revised AS (INSERT INTO {revisions} (project_id, revision) SELECT %s, 1{{source}} "
+        f"ON CONFLICT (project_id) DO UPDATE SET revision = {revisions}.revision + 1 "
+        "RETURNING revision) "
+        f"UPDATE {live} SET revision = revised.revision FROM revised WHERE {live}.id = %s "
+        f"RETURNING {row}"
+    )
+    return {
+        "insert": (
+            f"INSERT INTO {live} ({', '.join(quote(f.column) for f in _TASK_FIELDS)}) "
+            f"VALUES ({', '.join(['%s'] * len(_TASK_FIELDS))}) "
+            f"ON CONFLICT (project_id, job_id) DO NOTHING RETURNING id, {_TALLIED}"
+        ),
+        "existing": (
+            f"SELECT id, {_TALLIED} FROM {live} WHERE project_id = %s AND job_id = %s"
+            + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+        ),
+        "update": f"UPDATE {live} SET {{columns}} WHERE id = %s RETURNING {_TALLIED}",
+        # PostgreSQL: one statement counts the task into its tally, then (reading
+        # the tally's answer, so in this order) takes the revision and stamps it.
+        "count_and_stamp": (
+            f"WITH counted AS (INSERT INTO {tallies} (project_id, {_TALLIED}, count) "
+            "VALUES (%s, %s, %s, %s, %s, 1) "
+            f"ON CONFLICT (project_id, {_TALLIED}) DO UPDATE SET count = {tallies}.count + 1 "
+            "RETURNING 1), " + revised.format(source=" FROM counted")
+        ),
+        "stamp": "WITH " + revised.format(source=""),
+        # Elsewhere the revision comes from take_revision().
+        "set_revision": f"UPDATE {live} SET revision = %s WHERE id = %s RETURNING {row}",
+    }
+
+
+def _store_task(project_id: str, job_id: str, fields: dict) -> tuple[int, TallyKey | None, TallyKey]:
+    """Insert the task (UNSTAMPED), or update the one with this job id.
+
+    Returns (its pk, its tally key before or None when new, its tally key now).
+    Two first reports of one job: the second's insert waits for the first to
+    commit, finds its row and updates it.
+    """
+    sql = _recording_sql(connection.vendor)
+    given = {"project": project_id, "job_id": job_id, "revision": UNSTAMPED, **fields}
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(sql["insert"], [
+                f.get_db_prep_save(given[f.name] if f.name in given else f.get_default(), connection)
+                for f in _TASK_FIELDS
+            ])
+            inserted = cursor.fetchone()
+            if inserted is not None:
+                return inserted[0], None, tuple(inserted[1:])
+            cursor.execute(sql["existing"], [project_id, job_id])
+            existing = cursor.fetchone()
+            if existing is None:
+                continue  # deleted since the insert found it: insert it after all
+            changed = [_FIELD_NAMED[name] for name in fields]
+            cursor.execute(
+                sql["update"].format(columns=", ".join(
+                    f"{connection.ops.quote_name(f.column)} = %s" for f in changed)),
+                [f.get_db_prep_save(fields[f.name], connection) for f in changed] + [existing[0]],
             )
-            _adjust_tallies(project.pk, {_tally_key(task): 1})
-            failure_recorded.send(FailedTask, task=task, newly_failed=task.status == TaskStatus.FAIL)
-            return task, True
-        before = _tally_key(existing)
-        existing.service = service
-        for name, value in fields.items():
-            setattr(existing, name, value)
-        existing.save()
-        after = _tally_key(existing)
-        if before != after:
-            _adjust_tallies(project.pk, {before: -1, after: 1})
-        failure_recorded.send(FailedTask, task=existing, newly_failed=(
-            before[2] != TaskStatus.FAIL and existing.status == TaskStatus.FAIL))
-        return existing, False
+            return existing[0], tuple(existing[1:]), tuple(cursor.fetchone())
+
+
+def _stamp_task(project_id: str, task_pk: int, counted: TallyKey | None = None) -> FailedTask:
+    """Count the task into the tally `counted` (if any), take the project's next
+    revision and stamp it on the task: the revision lock, last. Returns the task
+    as stored."""
+    sql = _recording_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            if counted is not None:
+                _adjust_tallies(project_id, {counted: 1})
+            cursor.execute(sql["set_revision"], [take_revision(project_id), task_pk])
+        elif counted is not None:
+            cursor.execute(sql["count_and_stamp"], [project_id, *counted, project_id, task_pk])
+        else:
+            cursor.execute(sql["stamp"], [project_id, task_pk])
+        return _task_from_row(cursor.fetchone())
+
+
+def _task_from_row(row: tuple) -> FailedTask:
+    """A FailedTask from a row of all its columns, converted as the ORM reads them."""
+    compiler = FailedTask.objects.none().query.get_compiler(connection=connection)
+    fields = FailedTask._meta.concrete_fields
+    converters = compiler.get_converters([f.get_col(FailedTask._meta.db_table) for f in fields])
+    (values,) = compiler.apply_converters([row], converters) if converters else [list(row)]
+    return FailedTask.from_db(connection.alias, [f.attname for f in fields], values)
 
 
 # --- Deleting --------------------------------------------------------------
@@ -345,31 +446,32 @@ def restore_deletion(deletion: Deletion, actor: Actor) -> int:
     The snapshot stays (the deletion happened); the deletion is marked restored
     by whom and when. Restored tasks take a new revision, above any watermark
     a confirmation showed before they came back, so such a confirmation cannot
-    take them. A job recorded again in the meantime is not duplicated: the
-    project's revision lock orders this against any recording of the same job.
+    take them. A job recorded again in the meantime is not duplicated: its
+    row (the job id is unique in a project) orders this against any recording
+    of the same job, and the recording's report wins.
     Returns how many tasks came back.
     """
     with transaction.atomic():
         deletion = Deletion.objects.select_for_update().get(pk=deletion.pk)
         if deletion.restored_at or timezone.now() - deletion.created_at > UNDO_WINDOW:
             raise CannotUndo(deletion.pk)
-        revision = take_revision(deletion.project_id)
         live, audit, cols = _snapshot_sql_names()
-        missing = (
-            f"FROM {audit} d WHERE d.deletion_id = %s AND NOT EXISTS "
-            f"(SELECT 1 FROM {live} f WHERE f.project_id = d.project_id AND f.job_id = d.job_id)"
-        )
         with connection.cursor() as cursor:
+            # The tasks first and the revision last, in the order every writer
+            # locks: a job recorded again meanwhile keeps its row (the insert
+            # waits for that recording to commit, then skips the job).
             cursor.execute(
-                f"SELECT {_TALLIED}, COUNT(*) {missing} GROUP BY {_TALLIED}", (deletion.pk,)
-            )
-            counts = _tally_counts(cursor)
-            cursor.execute(
-                f"INSERT INTO {live} ({cols}, revision) SELECT {cols}, %s {missing}",
-                (revision, deletion.pk),
+                f"INSERT INTO {live} ({cols}, revision) SELECT {cols}, %s FROM {audit} "
+                f"WHERE deletion_id = %s ON CONFLICT (project_id, job_id) DO NOTHING",
+                (UNSTAMPED, deletion.pk),
             )
             restored = cursor.rowcount
-        _adjust_tallies(deletion.project_id, counts)
+            unstamped = f"FROM {live} WHERE project_id = %s AND revision = %s"
+            cursor.execute(f"SELECT {_TALLIED}, COUNT(*) {unstamped} GROUP BY {_TALLIED}",
+                           (deletion.project_id, UNSTAMPED))
+            _adjust_tallies(deletion.project_id, _tally_counts(cursor))
+            cursor.execute(f"UPDATE {live} SET revision = %s WHERE project_id = %s AND revision = %s",
+                           (take_revision(deletion.project_id), deletion.project_id, UNSTAMPED))
         deletion.restored_at = timezone.now()
         deletion.restored_by = actor.user if getattr(actor.user, "pk", None) else None
         deletion.save(update_fields=["restored_at", "restored_by"])

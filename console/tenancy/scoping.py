@@ -20,23 +20,30 @@ NO_SUCH_PROJECT = gettext_lazy("There is no such project, or you have no role in
 
 
 def project_for(
-    user, project_id: str, need: str = Role.VIEWER, **annotations
+    user, project_id: str, need: str = Role.VIEWER, *, loaded: Project | None = None,
+    **annotations
 ) -> tuple[Project, str]:
     """The project with `project_id` and the user's role in it, or 404 / 403.
 
     One query: the role comes joined from the membership row, and any
     `annotations` (e.g. a count the caller needs) ride on the same query.
+    `loaded`: the project if the caller has it already (an API token's scope,
+    read with the token); when it is this one, only the role is read.
     """
     if not getattr(user, "is_authenticated", False) or not PROJECT_ID.fullmatch(str(project_id)):
         raise NotFound(str(NO_SUCH_PROJECT))
-    projects = Project.objects.select_related("region").filter(pk=project_id)
-    if user.is_superuser:
-        projects = projects.annotate(role=Value(Role.ADMIN.value))
+    if loaded is not None and loaded.pk == project_id and not annotations:
+        project = loaded
+        project.role = Role.ADMIN.value if user.is_superuser else _role_of(user.pk, project.pk)
     else:
-        projects = projects.filter(memberships__user=user).annotate(role=F("memberships__role"))
-    # No ORDER BY: the id names one project at most.
-    project = next(iter(projects.annotate(**annotations).order_by()[:1]), None)
-    if project is None:
+        projects = Project.objects.select_related("region").filter(pk=project_id)
+        if user.is_superuser:
+            projects = projects.annotate(role=Value(Role.ADMIN.value))
+        else:
+            projects = projects.filter(memberships__user=user).annotate(role=F("memberships__role"))
+        # No ORDER BY: the id names one project at most.
+        project = next(iter(projects.annotate(**annotations).order_by()[:1]), None)
+    if project is None or project.role is None:
         raise NotFound(str(NO_SUCH_PROJECT))
     if not Role(project.role).allows(need):
         raise NotAllowed(
@@ -44,6 +51,27 @@ def project_for(
             % {"role": Role(project.role).label}
         )
     return project, project.role
+
+
+def _role_of(user_id, project_id: str) -> str | None:
+    """The user's membership role in the project, or None (every API call asks: one
+    short statement, written once)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_role_sql(), [project_id, user_id])
+        row = cursor.fetchone()
+    return row and row[0]
+
+
+@functools.cache
+def _role_sql() -> str:
+    meta = Membership._meta
+    quote = connection.ops.quote_name
+
+    def column(name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    return (f"SELECT {column('role')} FROM {quote(meta.db_table)} "
+            f"WHERE {column('project')} = %s AND {column('user')} = %s")
 
 
 def member_with_role(user_id, project_id: str, read: tuple[str, list]):

@@ -19,7 +19,10 @@ JOB_ID_LENGTH = FailedTask._meta.get_field("job_id").max_length
 def api_project(request, project_id: str, need: str = Role.VIEWER, **annotations):
     """The project in the URL, if the caller has a role in it (and its token is scoped to
     it), with any `annotations` read in the same query."""
-    project, role = project_for(request.user, project_id, need=Role.VIEWER, **annotations)
+    credential = request.auth
+    scope = credential.project if isinstance(credential, Credential) else None
+    project, role = project_for(request.user, project_id, need=Role.VIEWER, loaded=scope,
+                                **annotations)
     if not scoped_project_allows(request, project):
         raise NotFound("There is no such project, or you have no role in it.")
     if not Role(role).allows(need):

@@ -9,6 +9,7 @@ filters but not drop or change the listing's (docs/deletion-guarantee.md).
 Errors: {"error": {"status", "code", "message", "fields"}}.
 """
 
+import copy
 import re
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
@@ -230,6 +231,12 @@ class TaskIn(serializers.Serializer):
         ],
     }
 
+    def get_fields(self):
+        # The declared fields keep no state of their own while they validate, so
+        # a shallow copy binds to this serializer as well as DRF's deep copy,
+        # which builds every field anew: most of a recording's validation.
+        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
+
     def to_internal_value(self, data):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
@@ -405,6 +412,7 @@ class FailedTasks(ConsoleApiView):
         if "fail_time" in fields:
             fields["failed_at"] = fields.pop("fail_time")
         task, created = record_failure(project, **fields)
+        # Read back with its times written by the database, as every answer writes them.
         row = TASK.values(FailedTask.objects.filter(pk=task.pk)).get()
         return Response(TASK(row), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 

@@ -184,10 +184,10 @@ def test_it_enforces_csrf(deleted, project_a, operator):
 def test_the_query_count(deleted, project_a, django_assert_num_queries):
     client, deletion = deleted
     # 1 session, 2 user, 3 project with role, 4 the deletion (by its actor, in
-    # scope), 5 SAVEPOINT, 6 the deletion again FOR UPDATE, 7 counts of the
-    # snapshot rows to restore, 8 INSERT ... SELECT them back, 9 INSERT OR IGNORE
-    # the tally row, 10 raise the tally, 11 mark the deletion restored,
-    # 12 RELEASE SAVEPOINT
-    with django_assert_num_queries(12):
+    # scope), 5 SAVEPOINT, 6 the deletion again FOR UPDATE, 7 INSERT ... SELECT
+    # the snapshot rows back (unstamped), 8 count them per tally, 9 raise the
+    # tallies, 10 take the project's revision, 11 stamp it on them, 12 mark the
+    # deletion restored, 13 RELEASE SAVEPOINT
+    with django_assert_num_queries(13):
         response = client.post(url(project_a, deletion))
     assert response.status_code == 302
