@@ -8,13 +8,13 @@ from datetime import timedelta
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from console.identity.models import AccessKey, ApiToken, KnownSignInAddress, LoginFailure
 from console.tenancy.models import Membership, Project, Region, Resource, Role
 from failedtasks.alerts.models import AlertRule
 from failedtasks.models import DeletedTask, Deletion, FailedTask, ProjectRevision, TaskTally
+from tests.migration_steps import latest, migrate
 
 # The move itself, without the migrations that came after it (they may change tables).
 THE_MOVE = [("failedtasks", "0006_project_in_tenancy")]
@@ -25,16 +25,6 @@ BEFORE_THE_MOVE = [
     ("alerts", "0001_initial"),
 ]
 PROJECT_ID = "0123456789abcdef0123456789abcdef"
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return MigrationExecutor(connection)  # a fresh loader sees what is applied now
-
-
-def latest():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 def schema() -> dict:

@@ -5,22 +5,12 @@ from datetime import datetime, timezone
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 
 from failedtasks.models import DeletedTask, Deletion
+from tests.migration_steps import latest, migrate
 
 BEFORE = [("failedtasks", "0008_name_trigram_per_list")]
 FAILED_AT = datetime(2026, 11, 30, 8, 15, tzinfo=timezone.utc)
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return MigrationExecutor(connection)  # a fresh loader sees what is applied now
-
-
-def latest():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 def snapshots() -> list[tuple]:
