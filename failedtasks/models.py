@@ -9,7 +9,7 @@ import dataclasses
 import functools
 
 from django.conf import settings
-from django.db import connection, connections, models
+from django.db import connections, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, JSONObject
@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from console.identity.models import Channel
+from console.lib.sql_names import column, table
 from console.tenancy.cloud_services import Service
 from console.tenancy.models import Project, Resource
 from failedtasks.search_index import NAME_SEARCH_TABLE
@@ -495,16 +496,11 @@ class TaskTallyQuerySet(models.QuerySet):
     def failed_in_sql(self, project_id: str, service: str) -> tuple[str, list]:
         """How many of a project's tasks in `service` failed, the counter's number: an
         SQL scalar expression and its parameters, for the poll's one statement."""
-        meta = self.model._meta
-        quote = connection.ops.quote_name
-
-        def column(name: str) -> str:
-            return quote(meta.get_field(name).column)
-
+        tally = self.model
         return (
-            f"SELECT COALESCE(SUM({column('count')}), 0) FROM {quote(meta.db_table)} "
-            f"WHERE {column('project')} = %s AND {column('service')} = %s "
-            f"AND {column('status')} = %s",
+            f"SELECT COALESCE(SUM({column(tally, 'count')}), 0) FROM {table(tally)} "
+            f"WHERE {column(tally, 'project')} = %s AND {column(tally, 'service')} = %s "
+            f"AND {column(tally, 'status')} = %s",
             [project_id, service, TaskStatus.FAIL.value],
         )
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from console.lib.errors import NotAllowed, NotFound
 from console.lib.ids import PROJECT_ID
+from console.lib.sql_names import column, table
 from console.tenancy.models import Membership, Project, Role
 
 NO_SUCH_PROJECT = gettext_lazy("There is no such project, or you have no role in it.")
@@ -64,14 +65,8 @@ def _role_of(user_id, project_id: str) -> str | None:
 
 @functools.cache
 def _role_sql() -> str:
-    meta = Membership._meta
-    quote = connection.ops.quote_name
-
-    def column(name: str) -> str:
-        return quote(meta.get_field(name).column)
-
-    return (f"SELECT {column('role')} FROM {quote(meta.db_table)} "
-            f"WHERE {column('project')} = %s AND {column('user')} = %s")
+    return (f"SELECT {column(Membership, 'role')} FROM {table(Membership)} "
+            f"WHERE {column(Membership, 'project')} = %s AND {column(Membership, 'user')} = %s")
 
 
 def member_with_role(user_id, project_id: str, read: tuple[str, list]):
@@ -100,25 +95,19 @@ def member_with_role(user_id, project_id: str, read: tuple[str, list]):
 
 @functools.cache
 def _member_sql(read_sql: str) -> str:
-    user_meta = get_user_model()._meta
-    membership = Membership._meta
-    quote = connection.ops.quote_name
-
-    def column(meta, name: str) -> str:
-        return quote(meta.get_field(name).column)
-
-    user_pk = quote(user_meta.pk.column)
-    project_pk = column(Project._meta, "id")
-    columns = ", ".join(f"u.{quote(f.column)}" for f in user_meta.concrete_fields)
+    user = get_user_model()
+    user_pk = column(user, user._meta.pk.name)
+    project_pk = column(Project, "id")
+    columns = ", ".join(f"u.{column(user, f.name)}" for f in user._meta.concrete_fields)
     return (
         f"SELECT {columns}, "
         f"CASE WHEN p.{project_pk} IS NULL THEN NULL "
-        f"WHEN u.{column(user_meta, 'is_superuser')} THEN %s "
-        f"ELSE m.{column(membership, 'role')} END, ({read_sql}) "
-        f"FROM {quote(user_meta.db_table)} u "
-        f"LEFT JOIN {quote(Project._meta.db_table)} p ON p.{project_pk} = %s "
-        f"LEFT JOIN {quote(membership.db_table)} m ON m.{column(membership, 'project')} = "
-        f"p.{project_pk} AND m.{column(membership, 'user')} = u.{user_pk} "
+        f"WHEN u.{column(user, 'is_superuser')} THEN %s "
+        f"ELSE m.{column(Membership, 'role')} END, ({read_sql}) "
+        f"FROM {table(user)} u "
+        f"LEFT JOIN {table(Project)} p ON p.{project_pk} = %s "
+        f"LEFT JOIN {table(Membership)} m ON m.{column(Membership, 'project')} = "
+        f"p.{project_pk} AND m.{column(Membership, 'user')} = u.{user_pk} "
         f"WHERE u.{user_pk} = %s"
     )
 
