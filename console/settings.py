@@ -190,6 +190,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         f"-c lock_timeout={round(DB_LOCK_TIMEOUT * 1000)}",
     ]))
 
+# Whether the few statements written as SQL for the hottest paths are prepared
+# (console.lib.prepared); off for a pooler in front that does not keep them.
+DB_PREPARED_STATEMENTS = envbool("DB_PREPARED_STATEMENTS", "true")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_PREPARED_STATEMENTS:
+    database_options["prepare_threshold"] = 0
+
 # A pool of PostgreSQL connections shared by a process's requests (0: none, and each
 # thread keeps its own connection for DB_CONN_MAX_AGE seconds). Needed where requests
 # are greenlets rather than threads (make serve): a connection per greenlet would be

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from console.lib.prepared import prepared_cursor
 from console.tenancy.models import Project
 from failedtasks.actors import Actor
 from failedtasks.models import (
@@ -50,7 +51,7 @@ def _adjust_tallies(project_id: str, deltas: dict[TallyKey, int]) -> None:
     table = connection.ops.quote_name(TaskTally._meta.db_table)
     raised = sorted((key, n) for key, n in deltas.items() if n > 0)
     lowered = sorted((key, -n) for key, n in deltas.items() if n < 0)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         if raised:
             cursor.execute(
                 f"INSERT INTO {table} (project_id, service, category, status, error_code, count) "
@@ -93,7 +94,7 @@ def take_revision(project_id: str) -> int:
     on this row only for the moment between taking it and committing.
     """
     table = connection.ops.quote_name(ProjectRevision._meta.db_table)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (project_id, revision) VALUES (%s, 1) "
             f"ON CONFLICT (project_id) DO UPDATE SET revision = {table}.revision + 1 "
@@ -222,7 +223,7 @@ def _store_task(project_id: str, job_id: str, fields: dict) -> tuple[int, TallyK
     """
     sql = _recording_sql(connection.vendor)
     given = {"project": project_id, "job_id": job_id, "revision": UNSTAMPED, **fields}
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         while True:
             cursor.execute(sql["insert"], [
                 f.get_db_prep_save(given[f.name] if f.name in given else f.get_default(), connection)
@@ -249,7 +250,7 @@ def _stamp_task(project_id: str, task_pk: int, counted: TallyKey | None = None) 
     revision and stamp it on the task: the revision lock, last. Returns the task
     as stored."""
     sql = _recording_sql(connection.vendor)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         if connection.vendor != "postgresql":
             if counted is not None:
                 _adjust_tallies(project_id, {counted: 1})
@@ -263,11 +264,23 @@ def _stamp_task(project_id: str, task_pk: int, counted: TallyKey | None = None) 
 
 def _task_from_row(row: tuple) -> FailedTask:
     """A FailedTask from a row of all its columns, converted as the ORM reads them."""
-    compiler = FailedTask.objects.none().query.get_compiler(connection=connection)
-    fields = FailedTask._meta.concrete_fields
-    converters = compiler.get_converters([f.get_col(FailedTask._meta.db_table) for f in fields])
-    (values,) = compiler.apply_converters([row], converters) if converters else [list(row)]
-    return FailedTask.from_db(connection.alias, [f.attname for f in fields], values)
+    values = list(row)
+    for index, column in _converted_columns(connection.vendor):
+        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+            values[index] = convert(values[index], column, connection)
+    return FailedTask.from_db(connection.alias, _ATTNAMES, values)
+
+
+_ATTNAMES = [f.attname for f in FailedTask._meta.concrete_fields]
+
+
+@functools.cache
+def _converted_columns(vendor: str) -> list:
+    """The columns the ORM converts as it reads them on this database (a JSON
+    column, say), found once: the converters themselves are the connection's."""
+    columns = [f.get_col(FailedTask._meta.db_table) for f in FailedTask._meta.concrete_fields]
+    return [(index, column) for index, column in enumerate(columns)
+            if connection.ops.get_db_converters(column) + column.get_db_converters(connection)]
 
 
 # --- Deleting --------------------------------------------------------------

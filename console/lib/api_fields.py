@@ -60,6 +60,7 @@ class ItemShape:
         # One dict display, as a hand-written function would build it: a loop over
         # the fields per row would cost a fifth more.
         functions, entries, columns, self.expressions = {}, [], list(reads), {}
+        self._in_python = {}  # alias -> (source field, the expression's Python equivalent)
         for name, (_field, source) in fields.items():
             if isinstance(source, str) and "." in source:  # a key of a JSON column
                 column, key = source.split(".", 1)
@@ -72,6 +73,8 @@ class ItemShape:
                 # Under a name no model field has, so that it may be any field's value.
                 alias = f"{name}_shown"
                 self.expressions[alias] = source
+                if hasattr(source, "in_python") and source.source_name:
+                    self._in_python[alias] = (source.source_name, source.in_python)
                 entries.append(f"{name!r}: row[{alias!r}]")
             else:
                 functions[f"compute_{len(functions)}"] = source
@@ -85,6 +88,16 @@ class ItemShape:
     def items(self, rows) -> list[dict]:
         """An item per row, the build function mapped straight over them."""
         return list(map(self._build, rows))
+
+    def of_instance(self, instance) -> dict:
+        """The item of one model instance already read (a row just written, say), its
+        expressions computed in Python as the database would write them."""
+        row = {name: instance.serializable_value(name) for name in self.columns}
+        if len(self._in_python) != len(self.expressions):
+            raise TypeError("an expression of this item has no Python equivalent")
+        for alias, (source, in_python) in self._in_python.items():
+            row[alias] = in_python(getattr(instance, source))
+        return self._build(row)
 
     def values(self, queryset, **also):
         """The queryset's rows as this item reads them, with the expressions `also` names."""

@@ -36,9 +36,19 @@ class _OfTime(Func):
     def _inner(self, compiler, connection):
         return compiler.compile(self.source_expressions[0])
 
+    @property
+    def source_name(self) -> str | None:
+        """The field it is computed from, when it is one field as it is."""
+        return getattr(self.source_expressions[0], "name", None)
+
 
 class UtcMillisText(_OfTime):
     """utc_millis(column), written by the database (milliseconds cut, not rounded)."""
+
+    @staticmethod
+    def in_python(value) -> str | None:
+        """The same text, written from a value already read (one row, say)."""
+        return None if value is None else utc_millis(value)
 
     def as_postgresql(self, compiler, connection, **extra_context):
         sql, params = self._inner(compiler, connection)

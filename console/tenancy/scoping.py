@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from console.lib.errors import NotAllowed, NotFound
 from console.lib.ids import PROJECT_ID
+from console.lib.prepared import prepared_cursor
 from console.lib.sql_names import column, table
 from console.tenancy.models import Membership, Project, Role
 
@@ -57,7 +58,7 @@ def project_for(
 def _role_of(user_id, project_id: str) -> str | None:
     """The user's membership role in the project, or None (every API call asks: one
     short statement, written once)."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_role_sql(), [project_id, user_id])
         row = cursor.fetchone()
     return row and row[0]
@@ -82,7 +83,7 @@ def member_with_role(user_id, project_id: str, read: tuple[str, list]):
     if not PROJECT_ID.fullmatch(str(project_id)):
         project_id = ""  # matches no project (and keeps a NUL away from PostgreSQL)
     sql = _member_sql(read[0])  # the same text for every poll of a service: compiled once
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [Role.ADMIN.value, *read[1], project_id, user_id])
         row = cursor.fetchone()
     if row is None:

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from django.db import connection
 from django.utils import timezone
 
+from console.lib.prepared import prepared_cursor
 from failedtasks.alerts.models import Alert, AlertRule, AlertState
 
 clock = timezone.now  # when failures are counted and alerts queued; tests pin it
@@ -60,7 +61,7 @@ def count_recorded_failure(sender=None, *, task, newly_failed: bool, now=None, *
     # In DO UPDATE the row's own columns are its values before this increment
     # (both databases evaluate every SET expression against the old row).
     crossing = f"{alerts}.state = %(counting)s AND {alerts}.failures + 1 >= {alerts}.threshold"
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {alerts} (rule_id, window_start, window_end, threshold, failures, "
             f"first_revision, last_revision, attempts, state, next_attempt_at, fired_at, "

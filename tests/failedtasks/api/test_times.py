@@ -34,7 +34,7 @@ def test_the_database_writes_a_time_as_python_would(project_a, moment):
     row = written(task, text=UtcMillisText("failed_at"), begin=UtcMillisText("begin_time"),
                   micros=EpochMicros("failed_at"), millis=epoch_millis_text("failed_at"))
     micros = (moment - EPOCH) // timedelta(microseconds=1)
-    assert row["text"] == row["begin"] == utc_millis(moment)
+    assert row["text"] == row["begin"] == utc_millis(moment) == UtcMillisText.in_python(moment)
     assert row["micros"] == micros
     # Cut toward zero, as int() cuts: -500.5 ms is -500.
     whole = abs(micros) // 1000
@@ -50,3 +50,28 @@ def test_a_float_product_would_be_a_millisecond_short():
 def test_no_time_is_none(project_a):
     task = record(project_a, begin_time=None)
     assert written(task, begin=UtcMillisText("begin_time"))["begin"] is None
+
+
+def test_an_item_of_one_task_read_already_is_the_item_its_row_makes(project_a):
+    """ItemShape.of_instance (a recording's answer) writes the times in Python; the
+    item is the one a list's row gives, where the database writes them."""
+    from failedtasks.api.console_api import TASK
+
+    task = record(project_a, failed_at=TIMES[2], begin_time=None, extra={"k": "v"})
+    stored = FailedTask.objects.get(pk=task.pk)
+    assert TASK.of_instance(stored) == TASK(TASK.values(FailedTask.objects.filter(pk=task.pk)).get())
+
+
+def test_an_item_whose_expression_has_no_python_equivalent_is_refused(project_a):
+    from django.db.models import Value
+    from django.db.models.functions import Coalesce
+    from rest_framework import serializers
+
+    from console.lib.api_fields import ItemShape
+
+    shape = ItemShape("Probe", {
+        "when": (serializers.CharField(), UtcMillisText(Coalesce("begin_time", "failed_at"))),
+        "name": (serializers.CharField(), Value("x")),
+    })
+    with pytest.raises(TypeError):
+        shape.of_instance(FailedTask.objects.get(pk=record(project_a).pk))
