@@ -16,7 +16,8 @@ transaction mode). On SQLite it is a plain cursor.
 
 from django.conf import settings
 from django.db import connection
-from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
+from django.db.backends.utils import CursorWrapper
 
 
 def prepared_cursor():
@@ -28,6 +29,18 @@ def prepared_cursor():
     default = psycopg_connection.cursor_factory
     psycopg_connection.cursor_factory = ServerBindingCursor
     try:
-        return connection.cursor()  # Django's own cursor set-up, on this class
+        cursor = connection.cursor()  # Django's own cursor set-up, on this class
     finally:
         psycopg_connection.cursor_factory = default
+    if isinstance(cursor, CursorDebugWrapper):  # queries logged (DEBUG, tests counting them)
+        return _LoggedWithValues(cursor.cursor, connection)
+    return cursor
+
+
+class _LoggedWithValues(CursorDebugWrapper):
+    """Logs a prepared statement with its values in place, as Django logs its own
+    queries: psycopg keeps no such text of a statement whose values went apart."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+            return CursorWrapper.execute(self, sql, params)

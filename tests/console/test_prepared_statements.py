@@ -72,3 +72,13 @@ def test_the_setting_sets_psycopgs_threshold(value, threshold):
                           DATABASE_URL="postgres://nobody@127.0.0.1:5432/none")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-1] == threshold
+
+
+def test_the_query_log_shows_a_prepared_statement_with_its_values(operator, project_a):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        member_with_role(operator.pk, project_a.pk,
+                         TaskTally.objects.failed_in_sql(project_a.pk, "ecs"))
+    [logged] = captured.captured_queries
+    assert f"'{project_a.pk}'" in logged["sql"] and "%s" not in logged["sql"]
