@@ -384,6 +384,11 @@ def main(argv=None) -> None:
     env = production_env(args.database_url, args.static_root, args.secret_key)
     demo_env = production_env(args.demo_database_url, args.static_root, args.secret_key)
     os.environ.update(env)
+    # This process loads and tops up the data and runs the raw DELETE, as an
+    # administrator's management command would: without the web requests' statement
+    # and lock timeouts (manage.py lifts them too), which a busy machine can outlast.
+    # The gunicorns it measures keep theirs (`env`).
+    os.environ["DB_STATEMENT_TIMEOUT"] = os.environ["DB_LOCK_TIMEOUT"] = "0"
     import django
 
     django.setup()

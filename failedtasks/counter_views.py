@@ -5,7 +5,7 @@ browser share one poller), so its cost times the number of tabs is the console's
 baseline load. The answer carries an ETag made from the tallied number; a poll
 that sends it back while nothing changed gets 304 Not Modified. Beyond reading
 the session, it costs one query: the signed-in user's row, their role in the
-project and the tallied number on one row (console.tenancy.scoping.member_with_role),
+project and the tallied number on one row (console.tenancy.scoping.signed_in_member),
 the row handed to Django's own session check rather than read again.
 """
 
@@ -16,11 +16,9 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from console.identity.auth_backends import prefetched_user, session_user_id
-from console.lib.errors import NotFound
 from console.lib.htmx import HtmxHttpRequest
 from console.tenancy.cloud_services import SERVICES
-from console.tenancy.scoping import NO_SUCH_PROJECT, member_with_role
+from console.tenancy.scoping import signed_in_member
 from failedtasks.models import TaskTally
 
 COUNTER_TEMPLATE = "failedtasks/_counter.html"
@@ -42,18 +40,11 @@ def counter_context(project_id: str, service: str, failed_count: int) -> dict:
 @require_GET
 def counter(request: HtmxHttpRequest, project_id: str, service: str):
     """The counter alone, signed in, checked and counted in one query."""
-    user, role, failed_count = None, None, 0
-    user_id = session_user_id(request)
-    if user_id is not None:
-        user, role, failed_count = member_with_role(
-            user_id, project_id, TaskTally.objects.failed_in_sql(project_id, service)
-        )
-    with prefetched_user(user):
-        signed_in = request.user.is_authenticated  # Django's session check, on that row
-    if not signed_in:
+    member = signed_in_member(request, project_id,
+                              TaskTally.objects.failed_in_sql(project_id, service))
+    if member is None:
         return redirect_to_login(request.get_full_path())
-    if role is None:
-        raise NotFound(str(NO_SUCH_PROJECT))
+    _project, _role, failed_count = member
     etag = counter_etag(failed_count)
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()

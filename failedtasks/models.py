@@ -413,6 +413,13 @@ class ProjectRevisionManager(models.Manager):
         row = self.filter(project_id=project_id).values_list("revision", flat=True).first()
         return row or 0
 
+    def current_in_sql(self, project_id: str) -> tuple[str, list]:
+        """current() as an SQL scalar expression and its parameters, for a page's
+        one statement (console.tenancy.scoping.signed_in_member)."""
+        revisions = self.model
+        return (f"SELECT COALESCE(MAX({column(revisions, 'revision')}), 0) "
+                f"FROM {table(revisions)} WHERE {column(revisions, 'project')} = %s", [project_id])
+
     def of(self) -> Coalesce:
         """The same as a subquery (0 when none), to read on the project's own look-up
         (the outer query's pk). The same for every look-up: built once, and copied

@@ -12,6 +12,7 @@ from dataclasses import replace
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from console.lib.htmx import HtmxHttpRequest
 from console.lib.views import confirm_then_act  # noqa: F401  the per-service URLs use it
 from console.tenancy.cloud_services import SERVICES
 from console.tenancy.models import Role
-from console.tenancy.scoping import project_for
+from console.tenancy.scoping import project_for, signed_in_member
 from failedtasks import confirmations
 from failedtasks.actors import Actor
 from failedtasks.catalog import entries_for, entries_read_with
@@ -76,14 +77,19 @@ def _list_context(listing: TaskListing, role: str, revision: int,
 
 
 @require_GET
-@login_required
 def failed_tasks(request: HtmxHttpRequest, project_id: str, service: str):
-    project, role = _project_to_list(request, project_id)
+    # Opened from every service page and asked again by every tab, search and page:
+    # the signed-in user, their role and the list's revision in one query.
+    member = signed_in_member(request, project_id,
+                              ProjectRevision.objects.current_in_sql(project_id))
+    if member is None:
+        return redirect_to_login(request.get_full_path())
+    project, role, revision = member
     listing = TaskListing.from_params(project, service, request.GET)
     template = LIST_TEMPLATE
     if request.htmx:
         template += "#dialog" if request.htmx.target == "modal-root" else "#task_list"
-    return render(request, template, _list_context(listing, role, project.listing_revision))
+    return render(request, template, _list_context(listing, role, revision))
 
 
 def _deletable_tasks(project, service: str):

@@ -167,3 +167,14 @@ def login(client):
 def fast_password_hashing(settings):
     # The real hasher is deliberately slow; tests check logic, not its cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with what Django asks of a connection once (SQLite's JSON
+    support, probed by a query of its own) asked already: a test that counts a
+    request's queries counts the request's, wherever it falls in the run."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        connection.features.supports_json_field  # noqa: B018  cached on the connection

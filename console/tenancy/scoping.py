@@ -12,6 +12,7 @@ from django.db.models import F, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from console.identity.auth_backends import prefetched_user, session_user_id
 from console.lib.errors import NotAllowed, NotFound
 from console.lib.ids import PROJECT_ID
 from console.lib.prepared import prepared_cursor
@@ -47,11 +48,7 @@ def project_for(
         project = next(iter(projects.annotate(**annotations).order_by()[:1]), None)
     if project is None or project.role is None:
         raise NotFound(str(NO_SUCH_PROJECT))
-    if not Role(project.role).allows(need):
-        raise NotAllowed(
-            _("Your role in this project (%(role)s) does not allow that.")
-            % {"role": Role(project.role).label}
-        )
+    _check_role(project.role, need)
     return project, project.role
 
 
@@ -71,14 +68,15 @@ def _role_sql() -> str:
 
 
 def member_with_role(user_id, project_id: str, read: tuple[str, list]):
-    """The user's row, their role in the project and one more value, in one statement.
+    """The user's row, the project, their role in it and one more value, in one statement.
 
-    For the path every open tab polls (the counter): signing the person in,
-    checking their access and reading what it shows cost one query between them
-    (the row goes to Django's session check through prefetched_user). The rule is
-    project_for's: a superuser is admin of every project that exists, anyone else
-    has the role of their membership. Returns (user or None, role or None, the
-    value of `read`: an SQL scalar expression and its parameters).
+    For the paths every open tab asks for again and again (the counter's poll, the
+    Failed Tasks dialog): signing the person in, checking their access and reading
+    what the page shows cost one query between them (the row goes to Django's
+    session check through prefetched_user). The rule is project_for's: a superuser
+    is admin of every project that exists, anyone else has the role of their
+    membership. Returns (user or None, project or None, role or None, the value of
+    `read`: an SQL scalar expression and its parameters).
     """
     if not PROJECT_ID.fullmatch(str(project_id)):
         project_id = ""  # matches no project (and keeps a NUL away from PostgreSQL)
@@ -87,11 +85,15 @@ def member_with_role(user_id, project_id: str, read: tuple[str, list]):
         cursor.execute(sql, [Role.ADMIN.value, *read[1], project_id, user_id])
         row = cursor.fetchone()
     if row is None:
-        return None, None, None
+        return None, None, None, None
     user_model = get_user_model()
-    fields = user_model._meta.concrete_fields
-    user = user_model.from_db(connection.alias, [f.attname for f in fields], row[: len(fields)])
-    return user, row[-2], row[-1]
+    user_fields = [f.attname for f in user_model._meta.concrete_fields]
+    project_fields = [f.attname for f in Project._meta.concrete_fields]
+    user = user_model.from_db(connection.alias, user_fields, row[: len(user_fields)])
+    project_row = row[len(user_fields): len(user_fields) + len(project_fields)]
+    project = (Project.from_db(connection.alias, project_fields, project_row)
+               if project_row[0] is not None else None)
+    return user, project, row[-2], row[-1]
 
 
 @functools.cache
@@ -99,7 +101,9 @@ def _member_sql(read_sql: str) -> str:
     user = get_user_model()
     user_pk = column(user, user._meta.pk.name)
     project_pk = column(Project, "id")
-    columns = ", ".join(f"u.{column(user, f.name)}" for f in user._meta.concrete_fields)
+    columns = ", ".join(
+        [f"u.{column(user, f.name)}" for f in user._meta.concrete_fields]
+        + [f"p.{column(Project, f.name)}" for f in Project._meta.concrete_fields])
     return (
         f"SELECT {columns}, "
         f"CASE WHEN p.{project_pk} IS NULL THEN NULL "
@@ -111,6 +115,33 @@ def _member_sql(read_sql: str) -> str:
         f"p.{project_pk} AND m.{column(Membership, 'user')} = u.{user_pk} "
         f"WHERE u.{user_pk} = %s"
     )
+
+
+def signed_in_member(request, project_id: str, read: tuple[str, list], need: str = Role.VIEWER):
+    """project_for for the hottest pages, with Django's session check on the same row:
+    (project, role, the value of `read`) in one statement after the session, or None
+    when nobody is signed in (the caller sends them to sign in). Outside the user's
+    projects it is a 404 and a role below `need` a 403, as project_for answers."""
+    user = project = role = value = None
+    user_id = session_user_id(request)
+    if user_id is not None:
+        user, project, role, value = member_with_role(user_id, project_id, read)
+    with prefetched_user(user):
+        if not request.user.is_authenticated:  # Django's session check, on that row
+            return None
+    if project is None or role is None:
+        raise NotFound(str(NO_SUCH_PROJECT))
+    _check_role(role, need)
+    project.role = role
+    return project, role, value
+
+
+def _check_role(role: str, need: str) -> None:
+    if not Role(role).allows(need):
+        raise NotAllowed(
+            _("Your role in this project (%(role)s) does not allow that.")
+            % {"role": Role(role).label}
+        )
 
 
 def reviewed_projects(user, refusal: str) -> list[Project]:

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from console.lib.errors import NotFound
-from console.tenancy.models import Role
+from console.tenancy.models import Project, Role
 from console.tenancy.scoping import member_with_role, project_for
 from failedtasks.models import TaskStatus, TaskTally
 from tests.conftest import assert_sends_to_sign_in, make_user, record
@@ -170,13 +170,14 @@ def test_every_role_sees_the_count(request, login, project_a, project_b, who):
 def test_the_poll_decides_access_as_every_page_does(
     viewer, operator, project_admin, outsider, superuser, project_a, project_b
 ):
-    """member_with_role (the poll's one query) against project_for (every other page),
-    for every kind of user and project, including ones that do not exist."""
+    """member_with_role (the poll's and the dialog's one query) against project_for
+    (every other page), for every kind of user and project, including ones that do
+    not exist: the same role, and the same project."""
     inactive = make_user("ivan", project_a, Role.VIEWER, is_active=False)
     record(project_a)
     for user in (viewer, operator, project_admin, outsider, superuser, inactive):
         for project_id in (project_a.pk, project_b.pk, "f" * 32, "not-a-project"):
-            polled_user, role, count = member_with_role(
+            polled_user, polled_project, role, count = member_with_role(
                 user.pk, project_id, TaskTally.objects.failed_in_sql(project_id, "ecs")
             )
             assert polled_user == user
@@ -188,3 +189,5 @@ def test_the_poll_decides_access_as_every_page_does(
             else:
                 assert role == expected_role, (user, project_id)
                 assert count == TaskTally.objects.for_service(project, "ecs").failed
+                assert [getattr(polled_project, f.attname) for f in Project._meta.concrete_fields] \
+                    == [getattr(project, f.attname) for f in Project._meta.concrete_fields]

@@ -287,17 +287,17 @@ def test_the_group_view_costs_the_same_at_any_size(
     for i in range(n):
         record(project_a, "ecs", error_code=f"Ecs.{i % 12:04d}", minutes_ago=i)
     client = login(operator)
-    # 1 session, 2 user, 3 project with role and its revision (for the new failures
-    # notice), 4 the tally rows (tab counts and the groups' counts), 5 the first and
-    # last failure of the page's groups, 6 the catalog entries of the page's codes
-    # (no header: a fragment)
-    with django_assert_num_queries(6):
+    # 1 session, 2 the user with their role, the project and its revision (for the
+    # new failures notice), 3 the tally rows (tab counts and the groups' counts), 4
+    # the first and last failure of the page's groups, 5 the catalog entries of the
+    # page's codes (no header: a fragment)
+    with django_assert_num_queries(5):
         response = client.get(url(project_a, "ecs"), {"group": "1", "tab": "operation"},
                               headers=REGION)
     assert response.status_code == 200
     # A search groups its matches in one bounded query instead of reading times apart:
-    # 4 the tally rows (tab counts), 5 the groups, 6 the catalog entries
-    with django_assert_num_queries(6):
+    # 3 the tally rows (tab counts), 4 the groups, 5 the catalog entries
+    with django_assert_num_queries(5):
         response = client.get(url(project_a, "ecs"),
                               {"group": "1", "tab": "operation", "q": "res-"}, headers=REGION)
     assert response.status_code == 200
@@ -306,9 +306,10 @@ def test_the_group_view_costs_the_same_at_any_size(
 def test_the_full_group_page_costs_one_more(login, operator, project_a,
                                             django_assert_num_queries, causes):
     client = login(operator)
-    # 1 session, 2 user, 3 project with role and its revision, 4 the tally rows, 5 the
-    # first and last failures, 6 the catalog entries, 7 the header's projects
-    with django_assert_num_queries(7):
+    # 1 session, 2 the user with their role, the project and its revision, 3 the tally
+    # rows, 4 the first and last failures, 5 the catalog entries, 6 the header's
+    # projects
+    with django_assert_num_queries(6):
         response = client.get(url(project_a), {"group": "1"})
     assert response.status_code == 200
 

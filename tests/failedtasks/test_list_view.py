@@ -430,11 +430,11 @@ def test_query_count_does_not_grow_with_data(
     for i in range(n):
         record(project_a, "ecs", error_code=f"CSS.60{i % 3:02d}")
     client = login(operator)
-    # 1 session, 2 user, 3 project with role and revision (for the new-failures
-    # notice), 4 the page's rows (one more than a page, no COUNT) with their
-    # catalog entries and resource rows, 5 the header's projects, 6 the tally
-    # rows (tab counts)
-    with django_assert_num_queries(6):
+    # 1 session, 2 the user with their role, the project and its revision (for the
+    # new-failures notice) in one statement, 3 the page's rows (one more than a
+    # page, no COUNT) with their catalog entries and resource rows, 4 the header's
+    # projects, 5 the tally rows (tab counts)
+    with django_assert_num_queries(5):
         response = client.get(url(project_a) + "?tab=operation")
     assert response.status_code == 200
 
@@ -446,10 +446,10 @@ def test_the_region_costs_the_same_at_any_size(
     for i in range(n):
         record(project_a, "ecs", error_code=f"CSS.60{i % 3:02d}")
     client = login(operator)
-    # 1 session, 2 user, 3 project with role and revision, 4 the page's rows with
-    # their catalog entries and resource rows, 5 the tally rows (no header: a
-    # fragment)
-    with django_assert_num_queries(5):
+    # 1 session, 2 the user with their role, the project and its revision, 3 the
+    # page's rows with their catalog entries and resource rows, 4 the tally rows (no
+    # header: a fragment)
+    with django_assert_num_queries(4):
         response = client.get(url(project_a) + "?tab=operation", headers=REGION)
     assert response.status_code == 200
 
@@ -463,11 +463,11 @@ def test_later_pages_and_searches_cost_the_same(
     for i in range(25):
         record(project_a, "css", error_code=f"CSS.60{i % 3:02d}")
     client = login(operator)
-    # 1 session, 2 user, 3 project with role and revision, 4 the page's rows
-    # with their catalog entries and resource rows (a later page picks its ids
-    # in a subquery of the same statement), 5 the tally rows for "Page 3 of 3";
-    # a search is not counted, so it reads no tallies
-    with django_assert_num_queries(4 if "q" in params else 5):
+    # 1 session, 2 the user with their role, the project and its revision, 3 the
+    # page's rows with their catalog entries and resource rows (a later page picks
+    # its ids in a subquery of the same statement), 4 the tally rows for "Page 3 of
+    # 3"; a search is not counted, so it reads no tallies
+    with django_assert_num_queries(3 if "q" in params else 4):
         response = client.get(url(project_a, "css"), params, headers=REGION)
     assert response.status_code == 200
     assert response.content.decode().count('<span class="cell-name">') == rows
