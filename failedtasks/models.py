@@ -503,13 +503,18 @@ class TaskTallyQuerySet(models.QuerySet):
     def failed_in_sql(self, project_id: str, service: str) -> tuple[str, list]:
         """How many of a project's tasks in `service` failed, the counter's number: an
         SQL scalar expression and its parameters, for the poll's one statement."""
+        return self.in_service_sql(project_id, service, TaskStatus.FAIL)
+
+    def in_service_sql(self, project_id: str, service: str,
+                       status: str | None = None) -> tuple[str, list]:
+        """tallied(service=..., status=...) of one project as an SQL scalar expression
+        and its parameters, for a look-up written as SQL (console.tenancy.scoping)."""
         tally = self.model
-        return (
-            f"SELECT COALESCE(SUM({column(tally, 'count')}), 0) FROM {table(tally)} "
-            f"WHERE {column(tally, 'project')} = %s AND {column(tally, 'service')} = %s "
-            f"AND {column(tally, 'status')} = %s",
-            [project_id, service, TaskStatus.FAIL.value],
-        )
+        sql = (f"SELECT COALESCE(SUM({column(tally, 'count')}), 0) FROM {table(tally)} "
+               f"WHERE {column(tally, 'project')} = %s AND {column(tally, 'service')} = %s")
+        if status is None:
+            return sql, [project_id, service]
+        return f"{sql} AND {column(tally, 'status')} = %s", [project_id, service, str(status)]
 
 
 class TaskTally(models.Model):

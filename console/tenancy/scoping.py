@@ -8,7 +8,8 @@ import functools
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import F, Value
+from django.db.models import BigIntegerField, F, Value
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,21 +25,29 @@ NO_SUCH_PROJECT = gettext_lazy("There is no such project, or you have no role in
 
 def project_for(
     user, project_id: str, need: str = Role.VIEWER, *, loaded: Project | None = None,
-    **annotations
+    reads: dict[str, tuple[str, list]] | None = None, **annotations
 ) -> tuple[Project, str]:
     """The project with `project_id` and the user's role in it, or 404 / 403.
 
     One query: the role comes joined from the membership row, and any
-    `annotations` (e.g. a count the caller needs) ride on the same query.
+    `annotations` (e.g. a count the caller needs) ride on the same query, as do
+    `reads`: integers written as SQL scalar expressions with their parameters, set
+    on the project under their names.
     `loaded`: the project if the caller has it already (an API token's scope,
-    read with the token); when it is this one, only the role is read.
+    read with the token); when it is this one, only the role and the reads are
+    read, by one statement written once.
     """
     if not getattr(user, "is_authenticated", False) or not PROJECT_ID.fullmatch(str(project_id)):
         raise NotFound(str(NO_SUCH_PROJECT))
+    reads = reads or {}
     if loaded is not None and loaded.pk == project_id and not annotations:
         project = loaded
-        project.role = Role.ADMIN.value if user.is_superuser else _role_of(user.pk, project.pk)
+        project.role, values = _role_and_reads(user, project.pk, reads)
+        for name, value in zip(reads, values, strict=True):
+            setattr(project, name, value)
     else:
+        annotations.update({name: RawSQL(sql, params, output_field=BigIntegerField())
+                            for name, (sql, params) in reads.items()})
         projects = Project.objects.select_related("region").filter(pk=project_id)
         if user.is_superuser:
             projects = projects.annotate(role=Value(Role.ADMIN.value))
@@ -52,19 +61,23 @@ def project_for(
     return project, project.role
 
 
-def _role_of(user_id, project_id: str) -> str | None:
-    """The user's membership role in the project, or None (every API call asks: one
-    short statement, written once)."""
+def _role_and_reads(user, project_id: str, reads: dict) -> tuple[str | None, list]:
+    """The user's role in the project (None without a membership) and the values of
+    `reads`: every API call asks, so one short statement, written once."""
+    if user.is_superuser and not reads:
+        return Role.ADMIN.value, []
     with prepared_cursor() as cursor:
-        cursor.execute(_role_sql(), [project_id, user_id])
-        row = cursor.fetchone()
-    return row and row[0]
+        cursor.execute(_role_sql(tuple(sql for sql, _params in reads.values())),
+                       [project_id, user.pk, *(p for _sql, params in reads.values() for p in params)])
+        role, *values = cursor.fetchone()
+    return Role.ADMIN.value if user.is_superuser else role, values
 
 
 @functools.cache
-def _role_sql() -> str:
-    return (f"SELECT {column(Membership, 'role')} FROM {table(Membership)} "
+def _role_sql(read_sqls: tuple[str, ...]) -> str:
+    role = (f"SELECT {column(Membership, 'role')} FROM {table(Membership)} "
             f"WHERE {column(Membership, 'project')} = %s AND {column(Membership, 'user')} = %s")
+    return f"SELECT ({role})" + "".join(f", ({sql})" for sql in read_sqls)
 
 
 def member_with_role(user_id, project_id: str, read: tuple[str, list]):

@@ -16,13 +16,14 @@ from failedtasks.services import NothingToDelete, delete_task
 JOB_ID_LENGTH = FailedTask._meta.get_field("job_id").max_length
 
 
-def api_project(request, project_id: str, need: str = Role.VIEWER, **annotations):
+def api_project(request, project_id: str, need: str = Role.VIEWER,
+                reads: dict[str, tuple[str, list]] | None = None):
     """The project in the URL, if the caller has a role in it (and its token is scoped to
-    it), with any `annotations` read in the same query."""
+    it), with any `reads` (project_for's) read in the same query."""
     credential = request.auth
     scope = credential.project if isinstance(credential, Credential) else None
     project, role = project_for(request.user, project_id, need=Role.VIEWER, loaded=scope,
-                                **annotations)
+                                reads=reads)
     if not scoped_project_allows(request, project):
         raise NotFound("There is no such project, or you have no role in it.")
     if not Role(role).allows(need):

@@ -97,8 +97,8 @@ class FailedTasks(KpsView):
     def get(self, request, project_id):
         # The total from the tallies (the same number as a COUNT, at any size), read
         # with the project.
-        project = api_project(request, project_id,
-                              total=TaskTally.objects.tallied(service=Service.KPS))
+        project = api_project(request, project_id, reads={
+            "total": TaskTally.objects.in_service_sql(project_id, Service.KPS)})
         query = FailedTasksQuery.read(request)
         offset = query["offset"]
         rows = _kps_tasks(project).newest_first().page(offset, offset + query["limit"])

@@ -105,6 +105,29 @@ def test_a_deep_offset_returns_the_rows_of_a_plain_offset(client, operator, proj
     assert body["total"] == 6
 
 
+@pytest.mark.parametrize("who", ["operator", "superuser"])
+@pytest.mark.parametrize("signed_in_by", ["token", "session"])
+def test_the_total_is_the_same_however_the_caller_signs_in(
+    client, request, project_a, project_b, token_for, who, signed_in_by
+):
+    """A token brings its project, so only the role and the total are read (a statement
+    written as SQL); a session reads the project with them (the ORM's look-up): the
+    same total either way, for a member and for a superuser."""
+    for n in range(3):
+        record(project_a, "kps", job_id=f"kps-{n}")
+    record(project_a, "kps", job_id="running", status=TaskStatus.RUNNING)
+    record(project_a, "ecs", job_id="ecs")
+    record(project_b, "kps", job_id="elsewhere")
+    user = request.getfixturevalue(who)
+    headers = {}
+    if signed_in_by == "token":
+        headers = token_for(user, project_a)
+    else:
+        client.force_login(user)
+    body = client.get(url(project_a), headers=headers).json()
+    assert body["total"] == 4 and len(body["tasks"]) == 4
+
+
 def test_the_list_costs_three_queries(client, operator, project_a, project_b, token_for,
                                       django_assert_num_queries):
     for n in range(3):
