@@ -5,7 +5,7 @@ browser share one poller), so its cost times the number of tabs is the console's
 baseline load. The answer carries an ETag made from the tallied number; a poll
 that sends it back while nothing changed gets 304 Not Modified. Beyond reading
 the session, it costs one query: the signed-in user's row, their role in the
-project and the tallied number on one row (console.tenancy.scoping.signed_in_member),
+project and the tallied number on one row (console.identity.signed_in.signed_in_member),
 the row handed to Django's own session check rather than read again.
 """
 
@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from console.identity.signed_in import signed_in_member
 from console.lib.htmx import HtmxHttpRequest
 from console.tenancy.cloud_services import SERVICES
-from console.tenancy.scoping import signed_in_member
 from failedtasks.models import TaskTally
 
 COUNTER_TEMPLATE = "failedtasks/_counter.html"

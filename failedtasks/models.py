@@ -415,7 +415,7 @@ class ProjectRevisionManager(models.Manager):
 
     def current_in_sql(self, project_id: str) -> tuple[str, list]:
         """current() as an SQL scalar expression and its parameters, for a page's
-        one statement (console.tenancy.scoping.signed_in_member)."""
+        one statement (console.identity.signed_in.signed_in_member)."""
         revisions = self.model
         return (f"SELECT COALESCE(MAX({column(revisions, 'revision')}), 0) "
                 f"FROM {table(revisions)} WHERE {column(revisions, 'project')} = %s", [project_id])

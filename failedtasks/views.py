@@ -20,12 +20,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from console.identity.signed_in import signed_in_member
 from console.lib.errors import Invalid, NotFound
 from console.lib.htmx import HtmxHttpRequest
 from console.lib.views import confirm_then_act  # noqa: F401  the per-service URLs use it
 from console.tenancy.cloud_services import SERVICES
 from console.tenancy.models import Role
-from console.tenancy.scoping import project_for, signed_in_member
+from console.tenancy.scoping import project_for
 from failedtasks import confirmations
 from failedtasks.actors import Actor
 from failedtasks.catalog import entries_for, entries_read_with

@@ -13,7 +13,6 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from console.identity.auth_backends import prefetched_user, session_user_id
 from console.lib.errors import NotAllowed, NotFound
 from console.lib.ids import PROJECT_ID
 from console.lib.prepared import prepared_cursor
@@ -57,7 +56,7 @@ def project_for(
         project = next(iter(projects.annotate(**annotations).order_by()[:1]), None)
     if project is None or project.role is None:
         raise NotFound(str(NO_SUCH_PROJECT))
-    _check_role(project.role, need)
+    check_role(project.role, need)
     return project, project.role
 
 
@@ -130,26 +129,7 @@ def _member_sql(read_sql: str) -> str:
     )
 
 
-def signed_in_member(request, project_id: str, read: tuple[str, list], need: str = Role.VIEWER):
-    """project_for for the hottest pages, with Django's session check on the same row:
-    (project, role, the value of `read`) in one statement after the session, or None
-    when nobody is signed in (the caller sends them to sign in). Outside the user's
-    projects it is a 404 and a role below `need` a 403, as project_for answers."""
-    user = project = role = value = None
-    user_id = session_user_id(request)
-    if user_id is not None:
-        user, project, role, value = member_with_role(user_id, project_id, read)
-    with prefetched_user(user):
-        if not request.user.is_authenticated:  # Django's session check, on that row
-            return None
-    if project is None or role is None:
-        raise NotFound(str(NO_SUCH_PROJECT))
-    _check_role(role, need)
-    project.role = role
-    return project, role, value
-
-
-def _check_role(role: str, need: str) -> None:
+def check_role(role: str, need: str) -> None:
     if not Role(role).allows(need):
         raise NotAllowed(
             _("Your role in this project (%(role)s) does not allow that.")

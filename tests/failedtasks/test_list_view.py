@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from failedtasks.models import ErrorCode, TaskStatus
-from tests.conftest import fragment_html, page_html, record
+from tests.conftest import assert_sends_to_sign_in, fragment_html, page_html, record
 
 pytestmark = pytest.mark.django_db
 
@@ -393,6 +393,49 @@ def test_an_operator_sees_the_delete_buttons(login, operator, project_a):
     assert ">Delete</button>" in html
     assert ">Delete All</button>" in html
     assert delete_url(project_a, task, "css") in html
+
+
+# The list signs the person in from the row its own query read (the user, their role,
+# the project and its revision): Django's session check must still refuse what it
+# refuses when it reads the row itself, and every user sees what project_for lets them.
+
+@pytest.mark.parametrize("headers", [{}, DIALOG, REGION], ids=["page", "dialog", "region"])
+def test_signed_out_whatever_asks(client, viewer, project_a, headers):
+    record(project_a)
+    assert_sends_to_sign_in(client.get(url(project_a), headers=headers))
+    client.force_login(viewer)
+    assert client.get(url(project_a), headers=headers).status_code == 200
+    viewer.set_password("a-new-password-1")  # a session from before a password change
+    viewer.save()
+    assert_sends_to_sign_in(client.get(url(project_a), headers=headers))
+
+
+def test_a_deactivated_or_deleted_user_is_signed_out(login, viewer, operator, project_a):
+    record(project_a)
+    for user in (viewer, operator):
+        client = login(user)
+        assert client.get(url(project_a), headers=DIALOG).status_code == 200
+    viewer.is_active = False
+    viewer.save()
+    assert_sends_to_sign_in(login(viewer).get(url(project_a), headers=DIALOG))
+    client = login(operator)
+    operator.delete()
+    assert_sends_to_sign_in(client.get(url(project_a), headers=DIALOG))
+
+
+@pytest.mark.parametrize("who", ["viewer", "operator", "project_admin", "superuser"])
+def test_every_role_sees_the_list_and_only_operators_delete(request, login, project_a, who):
+    record(project_a, error_code="Ecs.0013")
+    html = fragment_html(login(request.getfixturevalue(who)).get(url(project_a) + "?tab=operation",
+                                                               headers=DIALOG))
+    assert "Ecs.0013" in html
+    assert ("Delete All" in html) == (who != "viewer")
+
+
+def test_a_project_that_does_not_exist_is_a_404(login, viewer, superuser):
+    for user in (viewer, superuser):
+        response = login(user).get(reverse("failed-tasks", args=["0" * 32, "ecs"]))
+        assert response.status_code == 404
 
 
 def test_it_checks_scope(login, outsider, project_a):
