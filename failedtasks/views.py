@@ -131,9 +131,11 @@ GONE = gettext_lazy("That failed task does not exist or was deleted already.")
 
 
 @require_GET
-@login_required
 def confirm_delete(request: HtmxHttpRequest, project_id: str, service: str, task_id: int):
-    project, _role = project_for(request.user, project_id, need=Role.OPERATOR)
+    member = signed_in_member(request, project_id, need=Role.OPERATOR)
+    if member is None:
+        return redirect_to_login(request.get_full_path())
+    project, _role, _nothing_read = member
     listing = TaskListing.from_params(project, service, request.GET)
     task = _deletable_tasks(project, service).filter(pk=task_id).first()
     if task is None:
@@ -181,9 +183,12 @@ def delete(request: HtmxHttpRequest, project_id: str, service: str, task_id: int
 # --- Delete all --------------------------------------------------------------
 
 @require_GET
-@login_required
 def confirm_delete_all(request: HtmxHttpRequest, project_id: str, service: str):
-    project, _role = project_for(request.user, project_id, need=Role.OPERATOR)
+    # Opened from the list as often as Delete All is considered: signed in as the list is.
+    member = signed_in_member(request, project_id, need=Role.OPERATOR)
+    if member is None:
+        return redirect_to_login(request.get_full_path())
+    project, _role, _nothing_read = member
     listing = TaskListing.from_params(project, service, request.GET)
     confirmation = listing.confirmation()
     pinned = Pinned(revision=confirmation.revision, tab=listing.tab, search=listing.search,

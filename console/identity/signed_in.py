@@ -9,7 +9,8 @@ from console.tenancy.models import Role
 from console.tenancy.scoping import NO_SUCH_PROJECT, check_role, member_with_role
 
 
-def signed_in_member(request, project_id: str, read: tuple[str, list], need: str = Role.VIEWER):
+def signed_in_member(request, project_id: str, read: tuple[str, list] | None = None,
+                     need: str = Role.VIEWER):
     """project_for for the hottest pages, with Django's session check on the same row:
     (project, role, the value of `read`) in one statement after the session, or None
     when nobody is signed in (the caller sends them to sign in). Outside the user's

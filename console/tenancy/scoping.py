@@ -79,7 +79,7 @@ def _role_sql(read_sqls: tuple[str, ...]) -> str:
     return f"SELECT ({role})" + "".join(f", ({sql})" for sql in read_sqls)
 
 
-def member_with_role(user_id, project_id: str, read: tuple[str, list]):
+def member_with_role(user_id, project_id: str, read: tuple[str, list] | None = None):
     """The user's row, the project, their role in it and one more value, in one statement.
 
     For the paths every open tab asks for again and again (the counter's poll, the
@@ -88,8 +88,9 @@ def member_with_role(user_id, project_id: str, read: tuple[str, list]):
     session check through prefetched_user). The rule is project_for's: a superuser
     is admin of every project that exists, anyone else has the role of their
     membership. Returns (user or None, project or None, role or None, the value of
-    `read`: an SQL scalar expression and its parameters).
+    `read`: an SQL scalar expression and its parameters; None without one).
     """
+    read = read or ("NULL", [])
     if not PROJECT_ID.fullmatch(str(project_id)):
         project_id = ""  # matches no project (and keeps a NUL away from PostgreSQL)
     sql = _member_sql(read[0])  # the same text for every poll of a service: compiled once

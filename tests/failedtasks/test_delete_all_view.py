@@ -24,6 +24,7 @@ from failedtasks.services import record_failure
 from tests.conftest import (
     HTMX_LIST,
     assert_list_region_after_deletion,
+    assert_sends_to_sign_in,
     confirmation_token,
     fragment_html,
     make_user,
@@ -167,10 +168,10 @@ def test_a_search_for_an_error_code_counts_its_tasks_from_the_tallies(
     record(project_a, "css", resource_name="unrelated", error_code="CSS.6000")
     record(project_a, "kps", resource_name="other-service", error_code="CSS.6004")
     client = login(operator)
-    # 1 session, 2 user, 3 project with role, 4 the revision, the tallies of the
-    # code and the tasks found by name or id, in one statement, 5 the first ten,
-    # 6 the header's projects (a page)
-    with django_assert_num_queries(6):
+    # 1 session, 2 the user with their role and the project (one statement), 3 the
+    # revision, the tallies of the code and the tasks found by name or id, in one
+    # statement, 4 the first ten, 5 the header's projects (a page)
+    with django_assert_num_queries(5):
         html = confirm(client, project_a, q="css.6004")
     assert "Are you sure you want to delete these 16 failed tasks?" in html
     assert "A search is counted" not in html
@@ -411,6 +412,16 @@ def test_it_checks_the_role(login, viewer, project_a):
     assert not Deletion.objects.exists()
 
 
+def test_the_confirmation_needs_a_live_session(client, operator, project_a):
+    record(project_a, "css")
+    assert_sends_to_sign_in(client.get(url(project_a)))
+    client.force_login(operator)
+    assert client.get(url(project_a)).status_code == 200
+    operator.is_active = False
+    operator.save()
+    assert_sends_to_sign_in(client.get(url(project_a)))
+
+
 def test_it_checks_scope(login, outsider, project_a):
     task = record(project_a, "css", resource_name="secret-name")
     client = login(outsider)
@@ -510,13 +521,13 @@ def test_the_confirmation_costs_the_same_at_any_size(
     for i in range(n):
         record(project_a, "css")
     client = login(operator)
-    # 1 session, 2 user, 3 project with role, 4 the revision and the tallied count
-    # in one statement, 5 the first ten tasks
-    with django_assert_num_queries(5):
+    # 1 session, 2 the user with their role and the project (one statement), 3 the
+    # revision and the tallied count in one statement, 4 the first ten tasks
+    with django_assert_num_queries(4):
         response = client.get(url(project_a), headers=HTMX)
     assert response.status_code == 200
-    # A search: 4 the revision and the matches, counted up to COUNT_LIMIT, in one
-    # statement, 5 the first ten matches
-    with django_assert_num_queries(5):
+    # A search: 3 the revision and the matches, counted up to COUNT_LIMIT, in one
+    # statement, 4 the first ten matches
+    with django_assert_num_queries(4):
         response = client.get(url(project_a), {"q": "res-"}, headers=HTMX)
     assert response.status_code == 200

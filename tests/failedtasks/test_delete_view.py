@@ -14,7 +14,12 @@ from failedtasks import confirmations
 from failedtasks.models import DeletedTask, Deletion, FailedTask, Scope, TaskStatus, TaskTally
 from failedtasks.services import record_failure
 from tests import conftest
-from tests.conftest import HTMX_LIST, assert_list_region_after_deletion, record
+from tests.conftest import (
+    HTMX_LIST,
+    assert_list_region_after_deletion,
+    assert_sends_to_sign_in,
+    record,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -274,6 +279,16 @@ def test_it_checks_scope(login, outsider, project_a):
     assert FailedTask.objects.filter(pk=task.pk).exists()
 
 
+def test_the_confirmation_needs_a_live_session(client, operator, project_a):
+    task = record(project_a, "css")
+    assert_sends_to_sign_in(client.get(url(project_a, task)))
+    client.force_login(operator)
+    assert client.get(url(project_a, task)).status_code == 200
+    operator.set_password("a-new-password-1")  # a session from before a password change
+    operator.save()
+    assert_sends_to_sign_in(client.get(url(project_a, task)))
+
+
 def test_it_checks_the_role(login, viewer, project_a):
     task = record(project_a, "css")
     client = login(viewer)
@@ -357,7 +372,8 @@ def test_the_htmx_post_query_count(login, operator, project_a, django_assert_num
 def test_the_confirmation_query_count(login, operator, project_a, django_assert_num_queries):
     task = record(project_a, "css")
     client = login(operator)
-    # 1 session, 2 user, 3 project with role, 4 the task (its own revision is the pin)
-    with django_assert_num_queries(4):
+    # 1 session, 2 the user with their role and the project (one statement), 3 the
+    # task (its own revision is the pin)
+    with django_assert_num_queries(3):
         response = client.get(url(project_a, task), headers=HTMX)
     assert response.status_code == 200

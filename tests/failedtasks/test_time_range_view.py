@@ -325,8 +325,9 @@ def test_the_confirmation_costs_the_same_at_any_size(login, operator, project_a,
     for n in range(25):
         record(project_a, "css", minutes_ago=HOUR * n)
     client = login(operator)
-    # 1 session, 2 user, 3 project with role, 4 the revision and the period's tasks
-    # counted up to COUNT_LIMIT in one statement, 5 the first ten tasks
-    with django_assert_num_queries(5):
+    # 1 session, 2 the user with their role and the project (one statement), 3 the
+    # revision and the period's tasks counted up to COUNT_LIMIT in one statement,
+    # 4 the first ten tasks
+    with django_assert_num_queries(4):
         response = client.get(delete_all_url(project_a), {"period": "24h"}, headers=CONFIRM)
     assert "Are you sure you want to delete these 24 failed tasks?" in response.content.decode()
