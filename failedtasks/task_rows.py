@@ -7,11 +7,13 @@ time; here the labels and URLs a row repeats are read once per page, and each ro
 is one string. Every value that comes from a task is escaped.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from console.lib.time_formats import TimeHtml
@@ -36,7 +38,15 @@ class RowLabels:
 
     @classmethod
     def translated(cls) -> "RowLabels":
-        return cls(*(escape(text) for text in (
+        """In the active language; the catalogs do not change while the process runs,
+        so each language's labels are translated once."""
+        return _row_labels(get_language())
+
+
+@functools.cache
+def _row_labels(language: str) -> RowLabels:
+    with override(language):
+        return RowLabels(*(escape(text) for text in (
             _("Name/ID"), _("Task"), _("Task Status"), _("Failure cause"), _("Solution"),
             _("Details"), _("Failure Time"), _("Operation"), _("Delete"),
             _("No cause was reported."), _("Error code reference"),

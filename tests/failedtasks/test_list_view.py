@@ -536,3 +536,16 @@ def test_it_states_the_retention_when_one_is_set(login, viewer, project_a, setti
     settings.FAILED_TASK_RETENTION_DAYS = 1
     html = client.get(url(project_a, "css")).content.decode()
     assert "Failed tasks are kept for 1 day after they fail." in html
+
+
+def test_each_language_gets_its_own_row_labels(login, operator, project_a):
+    """The rows' labels are translated once per language and kept: asking in Chinese,
+    then in English, then in Chinese again gives each its own."""
+    record(project_a, "ecs", error_code="Ecs.0013")
+    client = login(operator)
+    for language, cause in (("zh-hans", "失败原因"), ("en", "Failure cause"), ("zh-hans", "失败原因")):
+        html = fragment_html(client.get(url(project_a) + "?tab=operation", headers={
+            **DIALOG, "Accept-Language": language}))
+        assert cause in html
+        other = "Failure cause" if language != "en" else "失败原因"
+        assert other not in html
