@@ -41,9 +41,10 @@ def delete_by_job_id(tasks, job_id: str, actor: Actor) -> None:
     """Delete the task with this job id among `tasks`; a 404 when there is none.
 
     An id longer than any stored one names no task: it is never cut down to a
-    prefix that could name another.
+    prefix that could name another. Nor does one with a NUL, which no recorded id
+    holds (and PostgreSQL refuses in a query).
     """
-    if len(job_id) > JOB_ID_LENGTH:
+    if len(job_id) > JOB_ID_LENGTH or "\x00" in job_id:
         raise exceptions.NotFound("The failed task does not exist.")
     pk = tasks.filter(job_id=job_id).values_list("pk", flat=True).first()
     try:

@@ -160,4 +160,6 @@ class ServerGroupFailureJobsBatch(_BatchDelete):
     def delete(self, request, project_id, server_group_id):
         if len(server_group_id) > GROUP_ID_LENGTH:
             raise exceptions.ValidationError("server_group_id is too long.")
+        if "\x00" in server_group_id:  # no recorded id holds one, and PostgreSQL refuses it
+            raise exceptions.ValidationError("server_group_id cannot contain a NUL character.")
         return self.delete_group(request, project_id, server_group_id)

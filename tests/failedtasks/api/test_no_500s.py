@@ -91,3 +91,17 @@ def test_no_request_yields_a_500(api, which, who, some_id, params, body, raw_bod
             headers=api["headers"][who],
         )
     assert response.status_code < 500, (method, path, response.content[:300])
+
+
+@pytest.mark.parametrize("some_id", ["\x00", "job-1\x00", "\x00job-2"])
+def test_an_id_with_a_nul_names_nothing(api, some_id):
+    """PostgreSQL refuses a NUL in a query: an id that holds one is answered as an
+    id that names nothing (a 404 in the face's body), never with a 500."""
+    client = Client()
+    for method, path in paths(api["project"], some_id):
+        for headers in api["headers"]:
+            response = getattr(client, method)(path, headers=headers)
+            assert response.status_code < 500, (method, path, headers, response.content[:200])
+    deleted = Client().delete(f"/v3/{api['project']}/failed-tasks/{some_id}",
+                              headers=api["headers"][0])
+    assert deleted.status_code == 404 and deleted.json()["error_code"] == "KPS.0404"
