@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 RESULT_MARK = "WRK_RESULT "
 
@@ -42,6 +43,10 @@ function request()
   return wrk.format("POST", nil, headers, string.format(BODY, job_id))
 end
 """
+
+
+# A wrk script, or a function giving each slice of a measurement its own.
+Script = str | Callable[[int], str]
 
 
 @dataclass(frozen=True)

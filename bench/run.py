@@ -30,7 +30,7 @@ from typing import Callable
 
 from bench import paths
 from bench.client import BenchError, Browser, keystone_token, post_form_fields
-from bench.load import LoadResult, get_script, post_script, run_wrk
+from bench.load import LoadResult, Script, get_script, post_script, run_wrk
 from bench.report import (
     Row,
     count,
@@ -112,14 +112,17 @@ class Run:
 
     # --- load --------------------------------------------------------------
 
-    def loads(self, runs: dict[str, tuple[str, dict, str]], connections: int) -> dict[str, LoadResult]:
-        """wrk on each (path, headers, script), in SLICES interleaved rounds, summed per path."""
+    def loads(self, runs: dict[str, tuple[str, dict, Script]], connections: int) -> dict[str, LoadResult]:
+        """wrk on each (path, headers, script), in SLICES interleaved rounds, summed per path.
+        A script that is a function is asked for each slice's own (POSTs that must not
+        repeat an earlier slice's job ids)."""
         slice_seconds = max(1, round(self.args.seconds / SLICES))
         totals: dict[str, LoadResult] = {}
-        for _ in range(SLICES):
+        for slice_number in range(SLICES):
             for name, (path, headers, script) in runs.items():
+                text = script(slice_number) if callable(script) else script
                 result = run_wrk(self.url(path), connections=connections, seconds=slice_seconds,
-                                 script=script, workdir=self.args.workdir, headers=headers)
+                                 script=text, workdir=self.args.workdir, headers=headers)
                 self.drain()
                 totals[name] = totals[name] + result if name in totals else result
         for name, total in totals.items():
@@ -261,10 +264,11 @@ def measure_recording(run: Run, subject: paths.Subject) -> Row:
     headers = {"Content-Type": "application/json", **run.token_headers}
     stamp = f"{time.time():.0f}"
     results = run.loads({
-        "bare POST": (paths.BARE_POST, {},
-                      post_script(headers, paths.RECORD_BODY, f"bench-bare-{stamp}")),
-        "recording": (subject.fill(paths.RECORD), {},
-                      post_script(headers, paths.RECORD_BODY, f"bench-{stamp}")),
+        "bare POST": (paths.BARE_POST, {}, lambda slice_number: post_script(
+            headers, paths.RECORD_BODY, f"bench-bare-{stamp}-{slice_number}")),
+        # Each slice its own job ids: every POST records a new failure.
+        "recording": (subject.fill(paths.RECORD), {}, lambda slice_number: post_script(
+            headers, paths.RECORD_BODY, f"bench-{stamp}-{slice_number}")),
     }, clients)
     tallied, stored = tally_and_count(subject.project)
     note = "tallies exact" if tallied == stored else f"tallies {tallied:,} vs {stored:,} rows"

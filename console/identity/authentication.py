@@ -24,6 +24,7 @@ LAST_USED_PRECISION = timedelta(minutes=10)  # a signed call writes at most this
 class Credential:
     channel: str  # failedtasks.models.Channel
     project: Project | None = None  # a token's scope; None when any of the user's projects
+    role: str | None = None  # the user's role in a token's scope, read with the token
     project_id: str | None = None  # the X-Project-Id a signed call names, if any
 
 
@@ -37,7 +38,7 @@ class KeystoneTokenAuthentication(authentication.BaseAuthentication):
         record: ApiToken | None = active_token(token)
         if record is None:
             raise exceptions.AuthenticationFailed("The token is invalid, expired or revoked.")
-        return record.user, Credential(Channel.TOKEN, record.project)
+        return record.user, Credential(Channel.TOKEN, record.project, role=record.role)
 
     def authenticate_header(self, request):
         return 'Keystone uri="/v3"'

@@ -9,12 +9,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from console.identity.models import AccessKey, ApiToken
 from console.lib.errors import NotFound
-from console.tenancy.models import Project
+from console.tenancy.models import Membership, Project
+from console.tenancy.scoping import role_of
 
 logger = logging.getLogger(__name__)
 
@@ -95,16 +97,22 @@ def issue_token(user, project: Project) -> tuple[str, ApiToken]:
 
 
 def active_token(token: str) -> ApiToken | None:
-    """The live token with this value (not expired, not revoked), with user and project."""
+    """The live token with this value (not expired, not revoked), with user and project,
+    and as `role` the user's role in that project now (None without one): every
+    scoped API call needs it, so it is read on the token's own query."""
     if not token or len(token) > 256:
         return None
     record = (
         ApiToken.objects.live().select_related("user", "project")
+        .annotate(membership_role=Subquery(
+            Membership.objects.filter(project=OuterRef("project"), user=OuterRef("user"))
+            .values("role")[:1]))
         .filter(token_hash=_hash_token(token))
         .first()
     )
     if record is None or not record.user.is_active:
         return None
+    record.role = role_of(record.user, record.membership_role)
     return record
 
 

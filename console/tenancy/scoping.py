@@ -22,9 +22,16 @@ from console.tenancy.models import Membership, Project, Role
 NO_SUCH_PROJECT = gettext_lazy("There is no such project, or you have no role in it.")
 
 
+def role_of(user, membership_role: str | None) -> str | None:
+    """The rule every look-up below applies: a superuser is admin of every project
+    that exists; anyone else has the role of their membership (None: no role)."""
+    return Role.ADMIN.value if user.is_superuser else membership_role
+
+
 def project_for(
     user, project_id: str, need: str = Role.VIEWER, *, loaded: Project | None = None,
-    reads: dict[str, tuple[str, list]] | None = None, **annotations
+    loaded_role: str | None = None, reads: dict[str, tuple[str, list]] | None = None,
+    **annotations
 ) -> tuple[Project, str]:
     """The project with `project_id` and the user's role in it, or 404 / 403.
 
@@ -34,14 +41,18 @@ def project_for(
     on the project under their names.
     `loaded`: the project if the caller has it already (an API token's scope,
     read with the token); when it is this one, only the role and the reads are
-    read, by one statement written once.
+    read, by one statement written once, or nothing at all when there are no
+    reads and `loaded_role` is the user's role in it, read with the token too.
     """
     if not getattr(user, "is_authenticated", False) or not PROJECT_ID.fullmatch(str(project_id)):
         raise NotFound(str(NO_SUCH_PROJECT))
     reads = reads or {}
     if loaded is not None and loaded.pk == project_id and not annotations:
         project = loaded
-        project.role, values = _role_and_reads(user, project.pk, reads)
+        if loaded_role is not None and not reads:
+            project.role, values = loaded_role, []
+        else:
+            project.role, values = _role_and_reads(user, project.pk, reads)
         for name, value in zip(reads, values, strict=True):
             setattr(project, name, value)
     else:
@@ -64,12 +75,12 @@ def _role_and_reads(user, project_id: str, reads: dict) -> tuple[str | None, lis
     """The user's role in the project (None without a membership) and the values of
     `reads`: every API call asks, so one short statement, written once."""
     if user.is_superuser and not reads:
-        return Role.ADMIN.value, []
+        return role_of(user, None), []
     with prepared_cursor() as cursor:
         cursor.execute(_role_sql(tuple(sql for sql, _params in reads.values())),
                        [project_id, user.pk, *(p for _sql, params in reads.values() for p in params)])
         role, *values = cursor.fetchone()
-    return Role.ADMIN.value if user.is_superuser else role, values
+    return role_of(user, role), values
 
 
 @functools.cache

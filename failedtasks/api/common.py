@@ -21,9 +21,10 @@ def api_project(request, project_id: str, need: str = Role.VIEWER,
     """The project in the URL, if the caller has a role in it (and its token is scoped to
     it), with any `reads` (project_for's) read in the same query."""
     credential = request.auth
-    scope = credential.project if isinstance(credential, Credential) else None
+    scope, scope_role = (credential.project, credential.role) if isinstance(credential, Credential) \
+        else (None, None)
     project, role = project_for(request.user, project_id, need=Role.VIEWER, loaded=scope,
-                                reads=reads)
+                                loaded_role=scope_role, reads=reads)
     if not scoped_project_allows(request, project):
         raise NotFound("There is no such project, or you have no role in it.")
     if not Role(role).allows(need):

@@ -87,3 +87,29 @@ def test_the_yardsticks_live_only_in_the_benchmark(path):
     resolve(path, urlconf="bench.urls")
     with pytest.raises(Resolver404):
         resolve(path)
+
+
+def test_every_slice_of_the_recording_run_sends_its_own_job_ids(monkeypatch, tmp_path):
+    """wrk numbers a run's requests from 1: slices with one prefix would repeat their
+    job ids, and the later slices would measure updates instead of new failures."""
+    from argparse import Namespace
+
+    from bench import run as bench_run
+
+    sent: dict[str, list[str]] = {}
+
+    def fake_wrk(url, *, script, **_options):
+        sent.setdefault(url, []).append(script)
+        return LoadResult(requests=10, seconds=1.0, status_errors=0, socket_errors=0)
+
+    monkeypatch.setattr(bench_run, "run_wrk", fake_wrk)
+    monkeypatch.setattr(bench_run.Run, "drain", lambda self: None)
+    monkeypatch.setattr(bench_run, "tally_and_count", lambda project_id: (5, 5))
+    run = bench_run.Run(Namespace(seconds=6, workdir=tmp_path), port=1, demo_port=2)
+    row = bench_run.measure_recording(run, SUBJECT)
+
+    assert row.note == "tallies exact"
+    assert len(sent) == 2  # the recording path and the bare POST
+    for scripts in sent.values():
+        assert len(scripts) == bench_run.SLICES
+        assert len(set(scripts)) == bench_run.SLICES  # a prefix of its own each

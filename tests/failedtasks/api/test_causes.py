@@ -113,13 +113,13 @@ def test_it_costs_the_same_at_any_size(client, viewer, project_a, token_for,
 
     headers = token_for(viewer, project_a)
     generate_tasks(600, projects=[project_a], seed=4)
-    # 1 token with user and project, 2 project with role, 3 the tally rows per code,
-    # 4 the first and last failure of each, 5 the catalog entries
-    with django_assert_num_queries(5):
+    # 1 token with user, project and role, 2 the tally rows per code, 3 the first and
+    # last failure of each, 4 the catalog entries
+    with django_assert_num_queries(4):
         response = client.get(url(project_a), headers=headers)
     assert sum(count for _code, count in summary(response)) == 600
-    # A search: 3 its matches grouped (bounded) with their times, 4 the catalog
-    with django_assert_num_queries(4):
+    # A search: 2 its matches grouped (bounded) with their times, 3 the catalog
+    with django_assert_num_queries(3):
         response = client.get(url(project_a), {"q": "load"}, headers=headers)
     assert response.status_code == 200
 

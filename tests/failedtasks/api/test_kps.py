@@ -151,9 +151,9 @@ def test_an_id_longer_than_any_is_a_404_and_deletes_nothing(client, operator, pr
     job_id = "k" * 64
     record(project_a, "kps", job_id=job_id)
     headers = token_for(operator, project_a)
-    # The token (with its user and project), the project with the caller's role: the id
-    # itself needs no query to be refused.
-    with django_assert_num_queries(2):
+    # The token (with its user, project and the caller's role): the id itself needs
+    # no query to be refused.
+    with django_assert_num_queries(1):
         response = client.delete(url(project_a, f"/{job_id}x"), headers=headers)
     assert response.status_code == 404 and response.json()["error_code"] == "KPS.0404"
     assert FailedTask.objects.filter(job_id=job_id).exists()

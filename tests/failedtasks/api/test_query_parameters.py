@@ -22,9 +22,8 @@ def url(project, suffix=""):
 def test_the_first_malformed_parameter_is_named_alone(client, viewer, project_a, token_for,
                                                       django_assert_num_queries, params, named):
     headers = token_for(viewer, project_a)
-    # 1 the token with its user and project, 2 the project with the caller's role:
-    # no task is read.
-    with django_assert_num_queries(2):
+    # The token with its user, project and the caller's role: no task is read.
+    with django_assert_num_queries(1):
         response = client.get(url(project_a), params, headers=headers)
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == [named]
