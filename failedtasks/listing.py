@@ -1,6 +1,7 @@
 """What one Failed Tasks list shows: the relation the dialog, its confirmations and
 its deletions share, so that Delete All acts on exactly what the list showed."""
 
+import dataclasses
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
@@ -63,11 +64,14 @@ class TaskListing:
     error_code: str | None = None  # exactly this code ("" for none); None: any
     # Shown again after a Delete All: the tallies say first whether anything is left.
     after_delete_all: bool = False
+    # The service's tallies when the caller read them already (with the sign-in).
+    read_tallies: Tallies | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @classmethod
-    def from_params(cls, project: Project, service: str, params) -> "TaskListing":
+    def from_params(cls, project: Project, service: str, params,
+                    tallies: Tallies | None = None) -> "TaskListing":
         """Read tab, search, period, page, grouping and error code from a query string
-        or form; bad values fall back."""
+        or form; bad values fall back. `tallies`: the service's, if read already."""
         tab = ""
         if SERVICES[service].tabbed_failures:
             tab = params.get("tab", Category.CREATION)
@@ -84,7 +88,8 @@ class TaskListing:
         if "code" in params:  # present but empty: the tasks without an error code
             error_code = str(params.get("code")).replace("\x00", "").strip()
             error_code = error_code[:ERROR_CODE_MAX_LENGTH]
-        listing = cls(project, service, tab, search, page, grouped=grouped, error_code=error_code)
+        listing = cls(project, service, tab, search, page, grouped=grouped, error_code=error_code,
+                      read_tallies=tallies)
         period = PERIODS.get(str(params.get("period", "")))
         if period is None:  # all time, or a period this list does not offer
             return listing
@@ -148,6 +153,8 @@ class TaskListing:
 
     @cached_property
     def tallies(self) -> Tallies:
+        if self.read_tallies is not None:
+            return self.read_tallies
         return TaskTally.objects.for_service(self.project, self.service)
 
     @cached_property

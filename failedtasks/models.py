@@ -7,9 +7,10 @@ tallies stay exact.
 
 import dataclasses
 import functools
+import json
 
 from django.conf import settings
-from django.db import connections, models
+from django.db import connection, connections, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, JSONObject
@@ -470,6 +471,32 @@ class Tallies:
     def listed(self) -> int:
         return sum(self.counts.values())
 
+    @classmethod
+    def of_rows(cls, rows) -> "Tallies":
+        """From (category, status, error code, count) rows, as _service_tallies_sql reads them."""
+        counts: dict[tuple[str, str], int] = {}
+        by_code: dict[tuple[str, str, str], int] = {}
+        for category, status, error_code, count in rows:
+            counts[category, status] = counts.get((category, status), 0) + count
+            by_code[category, status, error_code] = count
+        return cls(counts, by_code)
+
+    @classmethod
+    def of_json(cls, text: str | None) -> "Tallies":
+        """From the JSON array TaskTally.objects.for_service_in_sql reads (None: no rows)."""
+        return cls.of_rows(json.loads(text) if text else [])
+
+
+@functools.cache
+def _service_tallies_json_sql(vendor: str) -> str:
+    """_service_tallies_sql's rows as one JSON array, in text."""
+    row = ", ".join(column(TaskTally, name) for name in ("category", "status", "error_code", "count"))
+    if vendor == "postgresql":
+        aggregate = f"json_agg(json_build_array({row}))::text"
+    else:
+        aggregate = f"json_group_array(json_array({row}))"
+    return f"SELECT {aggregate} FROM ({_service_tallies_sql()}) AS tallies"
+
 
 @functools.cache
 def _service_tallies_sql() -> str:
@@ -484,17 +511,18 @@ class TaskTallyQuerySet(models.QuerySet):
     def for_service(self, project, service: str) -> Tallies:
         """A project's tallies in one service, in one query: what the counter, the
         dialog's tabs and groups, and the KPS total read."""
-        counts: dict[tuple[str, str], int] = {}
-        by_code: dict[tuple[str, str, str], int] = {}
-        # Every open dialog reads it with each tab, search and page: written once as
-        # SQL and prepared (console.lib.prepared) rather than built by the ORM each time.
+        # Written once as SQL and prepared (console.lib.prepared) rather than built
+        # by the ORM each time.
         with prepared_cursor() as cursor:
             cursor.execute(_service_tallies_sql(), [getattr(project, "pk", project), service])
-            rows = cursor.fetchall()
-        for category, status, error_code, count in rows:
-            counts[category, status] = counts.get((category, status), 0) + count
-            by_code[category, status, error_code] = count
-        return Tallies(counts, by_code)
+            return Tallies.of_rows(cursor.fetchall())
+
+    def for_service_in_sql(self, project_id: str, service: str) -> tuple[str, list]:
+        """for_service() as an SQL scalar expression (a JSON array of its rows, NULL or
+        [] for none) and its parameters: every open dialog reads it with each tab,
+        search and page, on the statement that signs the user in
+        (console.identity.signed_in.signed_in_member). Tallies.of_json reads it."""
+        return _service_tallies_json_sql(connection.vendor), [project_id, service]
 
     def tallied(self, project=models.OuterRef("pk"), error_code: str | None = None,
                 **filters) -> Coalesce:

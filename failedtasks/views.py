@@ -33,7 +33,15 @@ from failedtasks.catalog import entries_for, entries_read_with
 from failedtasks.confirmations import Pinned
 from failedtasks.insights import PERIODS
 from failedtasks.listing import TaskListing
-from failedtasks.models import Category, Deletion, ErrorCode, FailedTask, ProjectRevision
+from failedtasks.models import (
+    Category,
+    Deletion,
+    ErrorCode,
+    FailedTask,
+    ProjectRevision,
+    Tallies,
+    TaskTally,
+)
 from failedtasks.new_failures import NewFailures
 from failedtasks.resource_links import resource_links
 from failedtasks.services import (
@@ -80,13 +88,16 @@ def _list_context(listing: TaskListing, role: str, revision: int,
 @require_GET
 def failed_tasks(request: HtmxHttpRequest, project_id: str, service: str):
     # Opened from every service page and asked again by every tab, search and page:
-    # the signed-in user, their role and the list's revision in one query.
+    # the signed-in user, their role, the list's revision and the service's tallies
+    # in one query (one snapshot: the tallies are those of that revision).
     member = signed_in_member(request, project_id,
-                              ProjectRevision.objects.current_in_sql(project_id))
+                              ProjectRevision.objects.current_in_sql(project_id),
+                              TaskTally.objects.for_service_in_sql(project_id, service))
     if member is None:
         return redirect_to_login(request.get_full_path())
-    project, role, revision = member
-    listing = TaskListing.from_params(project, service, request.GET)
+    project, role, revision, tallies = member
+    listing = TaskListing.from_params(project, service, request.GET,
+                                      tallies=Tallies.of_json(tallies))
     template = LIST_TEMPLATE
     if request.htmx:
         template += "#dialog" if request.htmx.target == "modal-root" else "#task_list"
@@ -135,7 +146,7 @@ def confirm_delete(request: HtmxHttpRequest, project_id: str, service: str, task
     member = signed_in_member(request, project_id, need=Role.OPERATOR)
     if member is None:
         return redirect_to_login(request.get_full_path())
-    project, _role, _nothing_read = member
+    project, _role = member
     listing = TaskListing.from_params(project, service, request.GET)
     task = _deletable_tasks(project, service).filter(pk=task_id).first()
     if task is None:
@@ -188,7 +199,7 @@ def confirm_delete_all(request: HtmxHttpRequest, project_id: str, service: str):
     member = signed_in_member(request, project_id, need=Role.OPERATOR)
     if member is None:
         return redirect_to_login(request.get_full_path())
-    project, _role, _nothing_read = member
+    project, _role = member
     listing = TaskListing.from_params(project, service, request.GET)
     confirmation = listing.confirmation()
     pinned = Pinned(revision=confirmation.revision, tab=listing.tab, search=listing.search,

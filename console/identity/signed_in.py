@@ -1,6 +1,6 @@
 """The signed-in member of a project, for the pages every open tab asks for again and
 again (the counter's poll, the Failed Tasks dialog): the session's user, checked by
-Django as on every page, with their role in the project, the project and one value
+Django as on every page, with their role in the project, the project and the values
 the page shows, read by one statement (console.tenancy.scoping.member_with_role)."""
 
 from console.identity.auth_backends import prefetched_user, session_user_id
@@ -9,16 +9,17 @@ from console.tenancy.models import Role
 from console.tenancy.scoping import NO_SUCH_PROJECT, check_role, member_with_role
 
 
-def signed_in_member(request, project_id: str, read: tuple[str, list] | None = None,
+def signed_in_member(request, project_id: str, *reads: tuple[str, list],
                      need: str = Role.VIEWER):
     """project_for for the hottest pages, with Django's session check on the same row:
-    (project, role, the value of `read`) in one statement after the session, or None
-    when nobody is signed in (the caller sends them to sign in). Outside the user's
-    projects it is a 404 and a role below `need` a 403, as project_for answers."""
-    user = project = role = value = None
+    (project, role, the value of each read) in one statement after the session, or
+    None when nobody is signed in (the caller sends them to sign in). Outside the
+    user's projects it is a 404 and a role below `need` a 403, as project_for answers."""
+    user = project = role = None
+    values = [None] * len(reads)
     user_id = session_user_id(request)
     if user_id is not None:
-        user, project, role, value = member_with_role(user_id, project_id, read)
+        user, project, role, values = member_with_role(user_id, project_id, *reads)
     with prefetched_user(user):
         if not request.user.is_authenticated:  # Django's session check, on that row
             return None
@@ -26,4 +27,4 @@ def signed_in_member(request, project_id: str, read: tuple[str, list] | None = N
         raise NotFound(str(NO_SUCH_PROJECT))
     check_role(role, need)
     project.role = role
-    return project, role, value
+    return project, role, *values

@@ -90,26 +90,28 @@ def _role_sql(read_sqls: tuple[str, ...]) -> str:
     return f"SELECT ({role})" + "".join(f", ({sql})" for sql in read_sqls)
 
 
-def member_with_role(user_id, project_id: str, read: tuple[str, list] | None = None):
-    """The user's row, the project, their role in it and one more value, in one statement.
+def member_with_role(user_id, project_id: str, *reads: tuple[str, list]):
+    """The user's row, the project, their role in it and the values of `reads`, in one
+    statement.
 
     For the paths every open tab asks for again and again (the counter's poll, the
     Failed Tasks dialog): signing the person in, checking their access and reading
     what the page shows cost one query between them (the row goes to Django's
     session check through prefetched_user). The rule is project_for's: a superuser
     is admin of every project that exists, anyone else has the role of their
-    membership. Returns (user or None, project or None, role or None, the value of
-    `read`: an SQL scalar expression and its parameters; None without one).
+    membership. Returns (user or None, project or None, role or None, [the value of
+    each read: an SQL scalar expression and its parameters]).
     """
-    read = read or ("NULL", [])
     if not PROJECT_ID.fullmatch(str(project_id)):
         project_id = ""  # matches no project (and keeps a NUL away from PostgreSQL)
-    sql = _member_sql(read[0])  # the same text for every poll of a service: compiled once
+    # The same text for every poll of a service: compiled once.
+    sql = _member_sql(tuple(read_sql for read_sql, _params in reads))
     with prepared_cursor() as cursor:
-        cursor.execute(sql, [Role.ADMIN.value, *read[1], project_id, user_id])
+        cursor.execute(sql, [Role.ADMIN.value, *(p for _sql, params in reads for p in params),
+                             project_id, user_id])
         row = cursor.fetchone()
     if row is None:
-        return None, None, None, None
+        return None, None, None, [None] * len(reads)
     user_model = get_user_model()
     user_fields = [f.attname for f in user_model._meta.concrete_fields]
     project_fields = [f.attname for f in Project._meta.concrete_fields]
@@ -117,11 +119,12 @@ def member_with_role(user_id, project_id: str, read: tuple[str, list] | None = N
     project_row = row[len(user_fields): len(user_fields) + len(project_fields)]
     project = (Project.from_db(connection.alias, project_fields, project_row)
                if project_row[0] is not None else None)
-    return user, project, row[-2], row[-1]
+    role_at = len(user_fields) + len(project_fields)
+    return user, project, row[role_at], list(row[role_at + 1:])
 
 
 @functools.cache
-def _member_sql(read_sql: str) -> str:
+def _member_sql(read_sqls: tuple[str, ...]) -> str:
     user = get_user_model()
     user_pk = column(user, user._meta.pk.name)
     project_pk = column(Project, "id")
@@ -132,7 +135,8 @@ def _member_sql(read_sql: str) -> str:
         f"SELECT {columns}, "
         f"CASE WHEN p.{project_pk} IS NULL THEN NULL "
         f"WHEN u.{column(user, 'is_superuser')} THEN %s "
-        f"ELSE m.{column(Membership, 'role')} END, ({read_sql}) "
+        f"ELSE m.{column(Membership, 'role')} END"
+        + "".join(f", ({read_sql})" for read_sql in read_sqls) + " "
         f"FROM {table(user)} u "
         f"LEFT JOIN {table(Project)} p ON p.{project_pk} = %s "
         f"LEFT JOIN {table(Membership)} m ON m.{column(Membership, 'project')} = "

@@ -6,7 +6,7 @@ from django.urls import reverse
 from console.lib.errors import NotFound
 from console.tenancy.models import Project, Role
 from console.tenancy.scoping import member_with_role, project_for
-from failedtasks.models import TaskStatus, TaskTally
+from failedtasks.models import Tallies, TaskStatus, TaskTally
 from tests.conftest import assert_sends_to_sign_in, make_user, record
 
 pytestmark = pytest.mark.django_db
@@ -172,13 +172,17 @@ def test_the_poll_decides_access_as_every_page_does(
 ):
     """member_with_role (the poll's and the dialog's one query) against project_for
     (every other page), for every kind of user and project, including ones that do
-    not exist: the same role, and the same project."""
+    not exist: the same role, and the same project; and the values read with them,
+    the poll's number and the dialog's tallies, as they are read on their own."""
     inactive = make_user("ivan", project_a, Role.VIEWER, is_active=False)
     record(project_a)
+    record(project_a, job_type="createServer", failure_status="", status=TaskStatus.RUNNING)
+    record(project_a, error_code="Ecs.0013")
     for user in (viewer, operator, project_admin, outsider, superuser, inactive):
         for project_id in (project_a.pk, project_b.pk, "f" * 32, "not-a-project"):
-            polled_user, polled_project, role, count = member_with_role(
-                user.pk, project_id, TaskTally.objects.failed_in_sql(project_id, "ecs")
+            polled_user, polled_project, role, (count, tallies) = member_with_role(
+                user.pk, project_id, TaskTally.objects.failed_in_sql(project_id, "ecs"),
+                TaskTally.objects.for_service_in_sql(project_id, "ecs"),
             )
             assert polled_user == user
             assert polled_user.password == user.password
@@ -189,5 +193,6 @@ def test_the_poll_decides_access_as_every_page_does(
             else:
                 assert role == expected_role, (user, project_id)
                 assert count == TaskTally.objects.for_service(project, "ecs").failed
+                assert Tallies.of_json(tallies) == TaskTally.objects.for_service(project, "ecs")
                 assert [getattr(polled_project, f.attname) for f in Project._meta.concrete_fields] \
                     == [getattr(project, f.attname) for f in Project._meta.concrete_fields]
