@@ -40,7 +40,7 @@ from bench.report import (
     per_second,
     seconds,
 )
-from bench.server import HOST, WORKERS, gunicorn, manage, production_env
+from bench.server import HOST, WORKERS, gunicorn, manage, production_env, wait_until_idle
 
 USER, PASSWORD = "demo", "demo"  # seed_demo's operator in every demo project
 WARM_UP = 3  # requests per path before timing: both workers render it once or more
@@ -71,9 +71,10 @@ Probe = Callable[[], float]  # one timed request (or reference), in ms
 
 
 class Run:
-    def __init__(self, args, port: int, demo_port: int):
+    def __init__(self, args, port: int, demo_port: int, access_log: Path | None = None):
         self.args = args
         self.port = port
+        self.access_log = access_log  # gunicorn's, of the measured server
         self.browser = Browser(HOST, port)  # the signed-in tab
         self.api = Browser(HOST, port)  # an API client: a token, no cookies
         self.demo = Browser(HOST, demo_port)  # a signed-in tab on the demo-size database
@@ -133,15 +134,18 @@ class Run:
         return totals
 
     def drain(self) -> None:
-        """Wait out the requests wrk left queued when it stopped.
+        """Wait out the requests wrk left in flight when it stopped.
 
-        The sync workers still answer every connection waiting in the listen queue,
-        though wrk has hung up; without this the next run's first second would go
-        to the previous path. Queued connections are accepted in order, so once a
-        request sent now has been answered, the queue is empty (and a second one
-        waits out most of what the other worker was still doing)."""
+        The workers still answer every request they had read, and every one waiting
+        on a connection, though wrk has hung up; without this the next run's first
+        second would go to the previous path. A gevent worker answers a new request
+        beside those, so an answer to one says only that both workers serve: the
+        rest is over once the access log, where each answer is logged as it goes
+        out, stops growing."""
         for _ in range(WORKERS):
             Browser(HOST, self.port).get(paths.READY)
+        if self.access_log is not None and not wait_until_idle(self.access_log):
+            say("gunicorn was still answering wrk's requests a minute after it stopped")
 
     def session_headers(self, headers: dict | None = None) -> dict[str, str]:
         return {"Cookie": self.browser.cookie_header, **(headers or {})}
@@ -415,7 +419,7 @@ def main(argv=None) -> None:
     demo_logs.mkdir(exist_ok=True)
     with gunicorn(env, logs, paths.READY) as port, \
             gunicorn(demo_env, demo_logs, paths.READY) as demo_port:
-        run = Run(args, port, demo_port)
+        run = Run(args, port, demo_port, access_log=logs / "access.log")
         for tab in (run.browser, run.demo):
             tab.sign_in(paths.LOGIN, USER, PASSWORD)
             tab.get(subject.fill(paths.SERVICE_PAGE))  # where a person lands after signing in

@@ -70,6 +70,23 @@ def gunicorn(env: dict[str, str], logs: Path, ready_path: str, port: int | None 
             process.wait()
 
 
+def wait_until_idle(access_log: Path, *, quiet_checks: int = 5, interval: float = 0.1,
+                    most_checks: int = 600, size_of=None, sleep=time.sleep) -> bool:
+    """Wait until the access log has not grown for `quiet_checks` looks in a row,
+    `interval` seconds apart: gunicorn logs each request as it answers it, so by
+    then it answers none. False when it still grew after `most_checks` looks."""
+    size_of = size_of or (lambda path: path.stat().st_size if path.exists() else 0)
+    last, quiet = None, 0
+    for _ in range(most_checks):
+        size = size_of(access_log)
+        quiet = quiet + 1 if size == last else 0
+        if quiet >= quiet_checks:
+            return True
+        last = size
+        sleep(interval)
+    return False
+
+
 def _wait_until_serving(process, port: int, ready_path: str, logs: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

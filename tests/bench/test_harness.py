@@ -113,3 +113,25 @@ def test_every_slice_of_the_recording_run_sends_its_own_job_ids(monkeypatch, tmp
     for scripts in sent.values():
         assert len(scripts) == bench_run.SLICES
         assert len(set(scripts)) == bench_run.SLICES  # a prefix of its own each
+
+
+def test_the_drain_waits_until_the_access_log_stops_growing(tmp_path):
+    from bench.server import wait_until_idle
+
+    looks = []
+
+    def sizes(sequence):
+        remaining = iter(sequence)
+
+        def size_of(_path):
+            looks.append(1)
+            return next(remaining)
+        return size_of
+
+    # Growing, then the same size five looks in a row after the first: settled.
+    assert wait_until_idle(tmp_path / "access.log", size_of=sizes([10, 20, 30, 30, 30, 30, 30, 30]),
+                           sleep=lambda _seconds: None)
+    assert len(looks) == 8
+    # Still growing when it gives up.
+    assert not wait_until_idle(tmp_path / "access.log", most_checks=10,
+                               size_of=sizes(range(0, 1000, 7)), sleep=lambda _seconds: None)
