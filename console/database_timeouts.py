@@ -122,3 +122,17 @@ def keep_deadlines(sender, connection, **kwargs):
     driver.cursor_factory = with_deadlines(driver.cursor_factory, ("execute", "executemany"))
     driver.server_cursor_factory = with_deadlines(
         driver.server_cursor_factory, ("execute", "fetchone", "fetchmany", "fetchall"))
+    # And the ends of transactions: in pipeline mode (a recording) the answers of the
+    # statements before a COMMIT are waited for by the commit itself.
+    for name in ("commit", "rollback"):
+        setattr(driver, name, _keeping_deadline(driver, getattr(driver, name)))
+
+
+def _keeping_deadline(driver, method):
+    def call(*args, **kwargs):
+        seconds = statement_deadline()
+        if seconds is None or driver.closed:
+            return method(*args, **kwargs)
+        return watchdog.call(driver.fileno(), seconds, method, *args, **kwargs)
+
+    return call

@@ -16,7 +16,9 @@ protocol (docs/deletion-guarantee.md):
   creation that has since failed), carries a higher revision and survives.
 """
 
+import contextlib
 import functools
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import connection, transaction
@@ -144,7 +146,8 @@ def record_failure(project: Project, *, service: str, job_id: str, **fields) -> 
     Every client of a project records through its one revision row, so the
     revision is taken last, with the task's tally and its stamp in one statement
     on PostgreSQL: the row is held for that statement, the signal's receivers
-    and the commit. Raw SQL: this is the hottest write path.
+    and the commit, which go to the server together (_pipelined), not one round
+    trip each. Raw SQL: this is the hottest write path.
     """
     fields = {name: value for name, value in fields.items() if name in RECORDED_FIELDS}
     fields.setdefault("status", TaskStatus.FAIL)
@@ -153,20 +156,34 @@ def record_failure(project: Project, *, service: str, job_id: str, **fields) -> 
         fields.get("failure_status", ""), fields.get("job_type", ""), fields["status"]
     )
     fields["service"] = service
-    with transaction.atomic():
-        task_pk, before, after = _store_task(project.pk, job_id, fields)
-        if before is None:
-            task = _stamp_task(project.pk, task_pk, counted=after)
-        else:
-            if before != after:
+    with _pipelined(), prepared_cursor() as stamp:
+        with transaction.atomic():
+            task_pk, before, after = _store_task(project.pk, job_id, fields)
+            if before is not None and before != after:
                 # Lowered and raised in key order, as every recording moves them:
                 # two recordings moving opposite ways cannot deadlock.
                 for key in sorted((before, after)):
                     _adjust_tallies(project.pk, {key: 1 if key == after else -1})
-            task = _stamp_task(project.pk, task_pk)
-        failure_recorded.send(FailedTask, task=task, newly_failed=(
-            after[2] == TaskStatus.FAIL and (before is None or before[2] != TaskStatus.FAIL)))
-        return task, before is None
+            stored_row = _stamp_task(stamp, project.pk, task_pk,
+                                     counted=after if before is None else None)
+            recorded = FailedTask(pk=task_pk, project_id=project.pk, job_id=job_id, **fields)
+            failure_recorded.send(FailedTask, task=recorded, newly_failed=(
+                after[2] == TaskStatus.FAIL and (before is None or before[2] != TaskStatus.FAIL)))
+        # Read once committed: on PostgreSQL the stamp, the receivers' writes and the
+        # COMMIT left together (_pipelined).
+        return _task_from_row(stored_row()), before is None
+
+
+def _pipelined():
+    """PostgreSQL: queue statements whose answers are not read at once, and send them
+    with the next one that is (psycopg's pipeline mode). What a recording writes after
+    it takes its project's revision then reaches the server with the COMMIT: the
+    revision row, which every recording of the project waits for, is held for the
+    time the server takes to run them, never for a round trip back here."""
+    if connection.vendor != "postgresql":
+        return contextlib.nullcontext()
+    connection.ensure_connection()
+    return connection.connection.pipeline()
 
 
 _TASK_FIELDS = [f for f in FailedTask._meta.concrete_fields if f.name != "id"]
@@ -245,21 +262,24 @@ def _store_task(project_id: str, job_id: str, fields: dict) -> tuple[int, TallyK
             return existing[0], tuple(existing[1:]), tuple(cursor.fetchone())
 
 
-def _stamp_task(project_id: str, task_pk: int, counted: TallyKey | None = None) -> FailedTask:
+def _stamp_task(cursor, project_id: str, task_pk: int,
+                counted: TallyKey | None = None) -> Callable[[], tuple]:
     """Count the task into the tally `counted` (if any), take the project's next
-    revision and stamp it on the task: the revision lock, last. Returns the task
-    as stored."""
+    revision and stamp it on the task: the revision lock, last. Returns what reads
+    the task's row as stored: once committed on PostgreSQL (_pipelined); SQLite's
+    is read at once, as SQLite ends no transaction under an unread answer."""
     sql = _recording_sql(connection.vendor)
-    with prepared_cursor() as cursor:
-        if connection.vendor != "postgresql":
-            if counted is not None:
-                _adjust_tallies(project_id, {counted: 1})
-            cursor.execute(sql["set_revision"], [take_revision(project_id), task_pk])
-        elif counted is not None:
-            cursor.execute(sql["count_and_stamp"], [project_id, *counted, project_id, task_pk])
-        else:
-            cursor.execute(sql["stamp"], [project_id, task_pk])
-        return _task_from_row(cursor.fetchone())
+    if connection.vendor != "postgresql":
+        if counted is not None:
+            _adjust_tallies(project_id, {counted: 1})
+        cursor.execute(sql["set_revision"], [take_revision(project_id), task_pk])
+        row = cursor.fetchone()
+        return lambda: row
+    if counted is not None:
+        cursor.execute(sql["count_and_stamp"], [project_id, *counted, project_id, task_pk])
+    else:
+        cursor.execute(sql["stamp"], [project_id, task_pk])
+    return cursor.fetchone
 
 
 def _task_from_row(row: tuple) -> FailedTask:

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from console.lib.prepared import prepared_cursor
 from failedtasks.alerts.models import Alert, AlertRule, AlertState
+from failedtasks.models import ProjectRevision
 
 clock = timezone.now  # when failures are counted and alerts queued; tests pin it
 
@@ -51,6 +52,9 @@ def count_recorded_failure(sender=None, *, task, newly_failed: bool, now=None, *
         return  # a running task, or the same failure reported again
     now = now or clock()
     alerts = connection.ops.quote_name(Alert._meta.db_table)
+    # The revision the recording took: the project's row, which it holds until it commits.
+    revision = (f"(SELECT revision FROM {connection.ops.quote_name(ProjectRevision._meta.db_table)} "
+                "WHERE project_id = %(project)s)")
     rules = connection.ops.quote_name(AlertRule._meta.db_table)
     moment = connection.ops.adapt_datetimefield_value(now)  # as the ORM stores it
     seconds = int(now.timestamp())
@@ -66,7 +70,7 @@ def count_recorded_failure(sender=None, *, task, newly_failed: bool, now=None, *
             f"INSERT INTO {alerts} (rule_id, window_start, window_end, threshold, failures, "
             f"first_revision, last_revision, attempts, state, next_attempt_at, fired_at, "
             f"created_at, body) "
-            f"SELECT r.id, {start}, {end}, r.threshold, 1, %(revision)s, %(revision)s, 0, "
+            f"SELECT r.id, {start}, {end}, r.threshold, 1, {revision}, {revision}, 0, "
             f"CASE WHEN {due} THEN %(pending)s ELSE %(counting)s END, "
             f"CASE WHEN {due} THEN %(now)s END, CASE WHEN {due} THEN %(now)s END, %(now)s, '' "
             f"FROM {rules} r WHERE r.project_id = %(project)s AND r.enabled "
@@ -79,7 +83,7 @@ def count_recorded_failure(sender=None, *, task, newly_failed: bool, now=None, *
             f"next_attempt_at = CASE WHEN {crossing} THEN excluded.created_at "
             f"ELSE {alerts}.next_attempt_at END, "
             f"fired_at = CASE WHEN {crossing} THEN excluded.created_at ELSE {alerts}.fired_at END",
-            {"seconds": seconds, "revision": task.revision, "now": moment,
+            {"seconds": seconds, "now": moment,
              "pending": AlertState.PENDING, "counting": AlertState.COUNTING,
              "project": task.project_id, "service": task.service,
              "error_code": task.error_code},

@@ -16,6 +16,8 @@ from django.db import connection
 from django.urls import reverse
 
 from console.identity.credentials import issue_token
+from failedtasks.models import FailedTask, TaskTally
+from failedtasks.signals import failure_recorded
 from tests.conftest import record
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,3 +148,67 @@ def test_a_database_that_stops_answering_mid_connection_answers_503(
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert served_client.get(kps_list(project_a), headers=token).status_code == 200
+
+
+# --- Recording: on PostgreSQL its last statements and COMMIT go out together
+# (psycopg's pipeline mode), so their answers are waited for by the commit.
+
+def record_over_api(client, project, token):
+    return client.post(f"/api/v1/projects/{project.pk}/failed-tasks",
+                       {"service": "ecs", "job_id": "job-held", "job_type": "resizeServer",
+                        "failure_status": "resizeFail"},
+                       content_type="application/json", headers=token)
+
+
+def test_a_recording_held_at_its_projects_revision_answers_503_and_stores_nothing(
+        postgresql_proxy, served_client, project_a, token):
+    postgresql_proxy.limit(lock=1, statement=10)
+    # Another session holds the project's revision row: the recording's INSERT goes
+    # through, and the statement that counts and stamps it waits for the row.
+    holder = psycopg.connect(
+        dbname=postgresql_proxy.original["NAME"], host=postgresql_proxy.original["HOST"] or "127.0.0.1",
+        port=postgresql_proxy.original["PORT"] or 5432, user=connection.settings_dict["USER"],
+        password=connection.settings_dict["PASSWORD"])
+    release = threading.Timer(SAFETY_SECONDS, holder.close)
+    release.start()
+    try:
+        holder.execute("SELECT revision FROM failedtasks_projectrevision WHERE project_id = %s "
+                       "FOR UPDATE", [project_a.pk])
+        response = record_over_api(served_client, project_a, token)
+        assert release.is_alive()  # the lock timeout answered, not the release
+    finally:
+        release.cancel()
+        holder.close()
+    assert response.status_code == 503
+    assert not FailedTask.objects.filter(job_id="job-held").exists()
+    assert TaskTally.objects.for_service(project_a, "ecs").failed == 0
+    assert record_over_api(served_client, project_a, token).status_code == 201
+    assert TaskTally.objects.for_service(project_a, "ecs").failed == 1
+
+
+def test_a_database_that_stops_answering_before_a_recording_commits_answers_503(
+        postgresql_proxy, served_client, project_a, token):
+    postgresql_proxy.limit(statement=1)
+    assert served_client.get(kps_list(project_a), headers=token).status_code == 200
+
+    def freeze_once(**_kwargs):  # once the task is stored and stamped, before COMMIT
+        failure_recorded.disconnect(freeze_once)
+        postgresql_proxy.freeze()
+
+    failure_recorded.connect(freeze_once)
+    thaw = threading.Timer(SAFETY_SECONDS, postgresql_proxy.thaw)
+    thaw.start()
+    try:
+        response = record_over_api(served_client, project_a, token)
+        assert thaw.is_alive()  # the deadline answered, not the thaw
+    finally:
+        failure_recorded.disconnect(freeze_once)
+        thaw.cancel()
+        postgresql_proxy.thaw()
+    assert response.status_code == 503
+    # The COMMIT the frozen server was sent may run once it thaws: as with any lost
+    # answer to a COMMIT, whether it did is the server's to say. Either way the
+    # client's retry of the same job leaves one task, counted once.
+    assert record_over_api(served_client, project_a, token).status_code in (200, 201)
+    assert FailedTask.objects.filter(job_id="job-held").count() == 1
+    assert TaskTally.objects.for_service(project_a, "ecs").failed == 1

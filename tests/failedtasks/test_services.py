@@ -60,6 +60,34 @@ def test_a_running_creation_that_fails_moves_in_the_tallies(project_a):
     assert FailedTask.objects.get().error_code == "Ecs.0013"
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's pipeline mode")
+@pytest.mark.parametrize("again", [False, True], ids=["new job", "same job again"])
+def test_what_a_recording_writes_after_its_stamp_leaves_with_its_commit(project_a, again):
+    """From its stamp to its commit a recording holds its project's revision row, which
+    every recording of the project waits for: the statements between are queued
+    (psycopg's pipeline mode) and sent with the COMMIT, not a round trip each."""
+    from psycopg import pq
+
+    from failedtasks.signals import failure_recorded
+
+    if again:
+        record(project_a, "ecs", job_id="job-1", status=TaskStatus.RUNNING)
+    seen = []
+
+    def receiver(task, **_kwargs):
+        seen.append((task.job_id, connection.connection.pgconn.pipeline_status))
+
+    failure_recorded.connect(receiver)
+    try:
+        task = record(project_a, "ecs", job_id="job-1")
+    finally:
+        failure_recorded.disconnect(receiver)
+    assert seen == [("job-1", pq.PipelineStatus.ON)]
+    assert connection.connection.pgconn.pipeline_status == pq.PipelineStatus.OFF
+    assert task.revision == current_revision(project_a)
+    assert FailedTask.objects.get(job_id="job-1").revision == task.revision
+
+
 def test_the_same_job_id_in_two_projects_is_two_tasks(project_a, project_b):
     record(project_a, job_id="same")
     record(project_b, job_id="same")
