@@ -124,8 +124,11 @@ def keep_deadlines(sender, connection, **kwargs):
         driver.server_cursor_factory, ("execute", "fetchone", "fetchmany", "fetchall"))
     # And the ends of transactions: in pipeline mode (a recording) the answers of the
     # statements before a COMMIT are waited for by the commit itself.
+    # A pooled connection is announced again each time a request takes it: once each.
     for name in ("commit", "rollback"):
-        setattr(driver, name, _keeping_deadline(driver, getattr(driver, name)))
+        method = getattr(driver, name)
+        if not hasattr(method, "deadline_of"):
+            setattr(driver, name, _keeping_deadline(driver, method))
 
 
 def _keeping_deadline(driver, method):
@@ -135,4 +138,5 @@ def _keeping_deadline(driver, method):
             return method(*args, **kwargs)
         return watchdog.call(driver.fileno(), seconds, method, *args, **kwargs)
 
+    call.deadline_of = method
     return call

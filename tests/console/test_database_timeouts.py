@@ -91,6 +91,22 @@ def test_management_commands_run_without_the_statement_and_lock_timeouts():
         assert options["timeout"] == 86400  # SQLite: wait for a locked file (a day)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the deadlines are PostgreSQL's")
+def test_a_pooled_connection_taken_again_and_again_keeps_one_deadline(transactional_db, project_a):
+    """The pool hands each request a connection it opened before, and Django announces
+    it again (connection_created) every time: commit and rollback are wrapped once."""
+    from django.db.backends.signals import connection_created
+
+    connection.ensure_connection()
+    for _ in range(sys.getrecursionlimit() + 100):  # a busy worker's requests
+        connection_created.send(sender=connection.__class__, connection=connection)
+    driver = connection.connection
+    for method in (driver.commit, driver.rollback):
+        assert not hasattr(method.deadline_of, "deadline_of")  # one wrapper, not one per request
+    record(project_a, "ecs")  # its transaction commits through the wrapper
+    assert FailedTask.objects.filter(project=project_a).count() == 1
+
+
 def test_a_malformed_timeout_is_refused():
     environment = {**os.environ, "DB_CONNECT_TIMEOUT": "soon"}
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=environment,
