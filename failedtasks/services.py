@@ -156,7 +156,7 @@ def record_failure(project: Project, *, service: str, job_id: str, **fields) -> 
         fields.get("failure_status", ""), fields.get("job_type", ""), fields["status"]
     )
     fields["service"] = service
-    with _pipelined(), prepared_cursor() as stamp:
+    with contextlib.ExitStack() as pipeline, prepared_cursor() as stamp:
         with transaction.atomic():
             task_pk, before, after = _store_task(project.pk, job_id, fields)
             if before is not None and before != after:
@@ -164,25 +164,25 @@ def record_failure(project: Project, *, service: str, job_id: str, **fields) -> 
                 # two recordings moving opposite ways cannot deadlock.
                 for key in sorted((before, after)):
                     _adjust_tallies(project.pk, {key: 1 if key == after else -1})
+            # From the stamp to the COMMIT (the end of this block), queued (_pipelined).
+            pipeline.enter_context(_pipelined())
             stored_row = _stamp_task(stamp, project.pk, task_pk,
                                      counted=after if before is None else None)
             recorded = FailedTask(pk=task_pk, project_id=project.pk, job_id=job_id, **fields)
             failure_recorded.send(FailedTask, task=recorded, newly_failed=(
                 after[2] == TaskStatus.FAIL and (before is None or before[2] != TaskStatus.FAIL)))
-        # Read once committed: on PostgreSQL the stamp, the receivers' writes and the
-        # COMMIT left together (_pipelined).
         return _task_from_row(stored_row()), before is None
 
 
 def _pipelined():
-    """PostgreSQL: queue statements whose answers are not read at once, and send them
-    with the next one that is (psycopg's pipeline mode). What a recording writes after
-    it takes its project's revision then reaches the server with the COMMIT: the
-    revision row, which every recording of the project waits for, is held for the
-    time the server takes to run them, never for a round trip back here."""
+    """PostgreSQL: statements whose answers are not read at once are queued, and sent
+    with the next one whose answer is (psycopg's pipeline mode). Entered at a
+    recording's stamp, which takes its project's revision row, and left after the
+    COMMIT: the stamp, the receivers' writes and the COMMIT reach the server
+    together, so the row every recording of the project waits for is held for the
+    server's work alone, not for a round trip back here each."""
     if connection.vendor != "postgresql":
         return contextlib.nullcontext()
-    connection.ensure_connection()
     return connection.connection.pipeline()
 
 
