@@ -22,6 +22,7 @@ import threading
 import time
 
 from django.conf import settings
+from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
@@ -122,6 +123,8 @@ def keep_deadlines(sender, connection, **kwargs):
     driver.cursor_factory = with_deadlines(driver.cursor_factory, ("execute", "executemany"))
     driver.server_cursor_factory = with_deadlines(
         driver.server_cursor_factory, ("execute", "fetchone", "fetchmany", "fetchall"))
+    # console.lib.prepared's cursors bind on the server.
+    driver.prepared_cursor_factory = with_deadlines(ServerBindingCursor, ("execute", "executemany"))
     # And the ends of transactions: in pipeline mode (a recording) the answers of the
     # statements before a COMMIT are waited for by the commit itself.
     # A pooled connection is announced again each time a request takes it: once each.

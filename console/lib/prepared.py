@@ -19,8 +19,6 @@ from django.db import connection
 from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
 from django.db.backends.utils import CursorWrapper
 
-from console.database_timeouts import with_deadlines
-
 
 def prepared_cursor():
     """A cursor whose statements PostgreSQL prepares (psycopg keeps them per connection)."""
@@ -29,8 +27,9 @@ def prepared_cursor():
     connection.ensure_connection()
     psycopg_connection = connection.connection
     default = psycopg_connection.cursor_factory
-    # The watchdog's deadline (console.database_timeouts), as on every cursor.
-    psycopg_connection.cursor_factory = with_deadlines(ServerBindingCursor, ("execute", "executemany"))
+    # With the deadline every cursor keeps, where console.database_timeouts set one.
+    psycopg_connection.cursor_factory = getattr(
+        psycopg_connection, "prepared_cursor_factory", ServerBindingCursor)
     try:
         cursor = connection.cursor()  # Django's own cursor set-up, on this class
     finally:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.urls import reverse
 
 from console.identity.credentials import issue_token
@@ -164,6 +164,23 @@ def test_a_database_that_stops_answering_mid_connection_answers_503(
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert served_client.get(kps_list(project_a), headers=token).status_code == 200
+
+
+def test_a_prepared_statement_keeps_the_deadline(postgresql_proxy):
+    from console.lib.prepared import prepared_cursor
+
+    postgresql_proxy.limit(statement=1)
+    connection.ensure_connection()
+    postgresql_proxy.freeze()
+    thaw = threading.Timer(SAFETY_SECONDS, postgresql_proxy.thaw)
+    thaw.start()
+    try:
+        with pytest.raises(OperationalError), prepared_cursor() as cursor:
+            cursor.execute("SELECT %s", [1])
+        assert thaw.is_alive()  # the deadline answered, not the thaw
+    finally:
+        thaw.cancel()
+        postgresql_proxy.thaw()
 
 
 # --- Recording: on PostgreSQL its last statements and COMMIT go out together
