@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from console.lib.compiled_queries import run_compiled
 from console.tenancy.cloud_services import SERVICES
 from console.tenancy.models import Project
 from failedtasks.causes import Cause, TallyScope, counted_causes, most_tasks_first
@@ -124,11 +125,30 @@ class TaskListing:
         if self.after_delete_all and self._tallied_empty:
             return []
         start = (self.page - 1) * PAGE_SIZE
+        if start == 0 and not self.search and self.since is None:
+            return self._first_page()
         # A later page knows its total anyway (the pager shows "Page N of M"): read
         # first, it lets a deep page be picked from whichever end is nearer.
         total = self.exact_total if start else None
         # One row more than a page tells whether there is a next page without a COUNT.
         return list(self.tasks().page(start, start + PAGE_SIZE + 1, total).with_row_extras())
+
+    def _first_page(self) -> list[FailedTask]:
+        """The first page of a tab or a cause, as every opening of the list reads it:
+        the same query as any page, its SQL compiled once per shape and run with
+        this list's values (console.lib.compiled_queries)."""
+        values = {"project": self.project.pk}
+        if self.tab:
+            values["tab"] = self.tab
+        if self.error_code is not None:
+            values["error_code"] = self.error_code
+
+        def build(given: dict) -> FailedTaskQuerySet:
+            listing = replace(self, project=Project(pk=given["project"]), tab=given.get("tab", ""),
+                              error_code=given.get("error_code"))
+            return listing.tasks()[: PAGE_SIZE + 1].with_row_extras()
+
+        return run_compiled(("failed-task-list", self.service, *values), build, values)
 
     @property
     def _tallied_empty(self) -> bool:
