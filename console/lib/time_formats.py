@@ -3,13 +3,15 @@ database for a page of rows: no datetime per row to read and format, which costs
 a list of a thousand rows more than reading everything else in them), and for
 people on the console's pages."""
 
+import functools
+import html
 from datetime import UTC
 
 from django.db.models import BigIntegerField, CharField, Func
 from django.db.models.functions import Cast
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateformat import format as format_date
-from django.utils.html import escape
+from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import pgettext
 
@@ -85,26 +87,52 @@ def epoch_millis_text(column: str):
     return Cast(EpochMicros(column) / 1000, CharField())
 
 
+# The format characters a short time may be written with that are read straight off
+# the local time; "M", the month's short name, is translated once per language.
+_QUICK = {
+    "Y": lambda t: f"{t.year:04d}", "m": lambda t: f"{t.month:02d}", "n": lambda t: str(t.month),
+    "d": lambda t: f"{t.day:02d}", "j": lambda t: str(t.day), "H": lambda t: f"{t.hour:02d}",
+    "G": lambda t: str(t.hour), "i": lambda t: f"{t.minute:02d}", "s": lambda t: f"{t.second:02d}",
+}
+
+
+@functools.cache
+def _short_time_writer(short_format: str, language: str):
+    """A function writing a local time as Django's dateformat writes `short_format`,
+    without its per-character dispatch and lazy translations; dateformat itself for
+    a format with other characters (a translation may choose any)."""
+    if "\\" in short_format or any(c.isalpha() and c not in _QUICK and c != "M"
+                                    for c in short_format):
+        return lambda local: format_date(local, short_format)
+    with translation.override(language):
+        months = {number: str(name).title() for number, name in MONTHS_3.items()}
+    parts = [_QUICK[c] if c in _QUICK else (lambda t: months[t.month]) if c == "M" else c
+             for c in short_format]
+    return lambda local: "".join(part if isinstance(part, str) else part(local) for part in parts)
+
+
 class TimeHtml:
     """Writes times in the user's zone, short to read, the exact instant on hover or
     focus; the zone and the language's format read once, for a table of them."""
 
     def __init__(self):
+        self.zone = timezone.get_current_timezone()
         self.zone_name = timezone.get_current_timezone_name()
-        self.short_format = pgettext("short failure time", "M j, Y H:i")
+        self.short = _short_time_writer(pgettext("short failure time", "M j, Y H:i"),
+                                        translation.get_language())
 
     def __call__(self, value) -> SafeString | str:
         if value is None:
             return "—"
-        local = timezone.localtime(value)
+        local = value.astimezone(self.zone)
         offset = local.strftime("%z")
-        exact = escape(
+        exact = html.escape(
             f"{local:%Y-%m-%d %H:%M:%S}.{local.microsecond // 1000:03d} "
             f"GMT{offset[:3]}:{offset[3:]} ({self.zone_name})"
         )
         return mark_safe(
             f'<time class="exact-time" datetime="{value.isoformat()}" title="{exact}" '
-            f'data-exact="{exact}" tabindex="0">{escape(format_date(local, self.short_format))}</time>'
+            f'data-exact="{exact}" tabindex="0">{html.escape(self.short(local))}</time>'
         )
 
 
