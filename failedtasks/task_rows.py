@@ -61,7 +61,7 @@ def _row_labels(language: str) -> RowLabels:
 def task_rows(rows, *, catalog: dict, resource_links: dict, delete_url, place_inputs: str,
               can_delete: bool) -> SafeString:
     """The table rows of `rows`; `delete_url(pk)` is a task's Delete confirmation."""
-    page = _Page(RowLabels.translated(), escape(reverse("error-codes")), TimeHtml(), {})
+    page = _Page(RowLabels.translated(), escape(reverse("error-codes")), TimeHtml(), {}, {})
     return mark_safe("".join(
         _row(task, page, catalog.get(task.error_code), resource_links.get(task.resource_id),
              delete_url if can_delete else None, place_inputs)
@@ -77,11 +77,23 @@ class _Page:
     codes_url: str
     time_html: TimeHtml
     translated: dict  # each task label (job, status) as translated the first time
+    entries: dict  # each catalog entry's cause and solution, as written the first time
 
     def label(self, key, lazy) -> str:
         if key not in self.translated:
             self.translated[key] = escape(lazy())
         return self.translated[key]
+
+    def entry_html(self, entry) -> str:
+        """The catalog's code, cause and solution (in the page's language)."""
+        if entry.code not in self.entries:
+            code, labels = escape(entry.code), self.labels
+            self.entries[entry.code] = (
+                f'<p class="cause-code"><a href="{self.codes_url}#{code}">{code}</a></p>'
+                f"<p><strong>{labels.cause}:</strong> {escape(entry.cause)}</p>"
+                f"<p><strong>{labels.solution}:</strong> {escape(entry.solution)}</p>"
+            )
+        return self.entries[entry.code]
 
 
 def _row(task, page: _Page, entry, link, delete_url, place_inputs) -> str:
@@ -102,7 +114,7 @@ def _row(task, page: _Page, entry, link, delete_url, place_inputs) -> str:
         status += (
             f' <button type="button" class="cause-toggle" aria-expanded="false" '
             f'aria-controls="cause-{task.pk}" aria-label="{labels.cause}">?</button>'
-            f' <div class="cause" id="cause-{task.pk}" hidden>{_cause(task, labels, entry, page.codes_url)}</div>'
+            f' <div class="cause" id="cause-{task.pk}" hidden>{_cause(task, page, entry)}</div>'
         )
     job = page.label(("job", task.job_type), lambda: job_label(task.job_type))
     if delete_url and not running:
@@ -118,20 +130,16 @@ def _row(task, page: _Page, entry, link, delete_url, place_inputs) -> str:
         f'<tr><td data-label="{labels.name}">{cells}</td>'
         f'<td data-label="{labels.task}">{job}</td>'
         f'<td data-label="{labels.status}">{status}</td>'
-        f'<td data-label="{labels.time}">{page.time_html(task.failed_at)}</td>'
+        f'<td data-label="{labels.time}">{page.time_html.html(task.failed_at)}</td>'
         f'<td data-label="{labels.operation}">{operation}</td></tr>'
     )
 
 
-def _cause(task, labels: RowLabels, entry, codes_url: str) -> str:
+def _cause(task, page: _Page, entry) -> str:
     """What the question mark reveals: the catalog's cause and solution, or the reported reason."""
+    labels = page.labels
     if entry is not None:
-        code = escape(entry.code)
-        html = (
-            f'<p class="cause-code"><a href="{codes_url}#{code}">{code}</a></p>'
-            f"<p><strong>{labels.cause}:</strong> {escape(entry.cause)}</p>"
-            f"<p><strong>{labels.solution}:</strong> {escape(entry.solution)}</p>"
-        )
+        html = page.entry_html(entry)
         if task.fail_reason:
             html += (f'<p class="cause-raw"><strong>{labels.details}:</strong> '
                      f"{escape(task.fail_reason)}</p>")
@@ -139,4 +147,4 @@ def _cause(task, labels: RowLabels, entry, codes_url: str) -> str:
     html = f'<p class="cause-code">{escape(task.error_code)}</p>' if task.error_code else ""
     reason = escape(task.fail_reason) if task.fail_reason else labels.no_cause
     return (html + f"<p><strong>{labels.cause}:</strong> {reason}</p>"
-            f'<p><a href="{codes_url}">{labels.reference}</a></p>')
+            f'<p><a href="{page.codes_url}">{labels.reference}</a></p>')

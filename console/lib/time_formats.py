@@ -87,28 +87,29 @@ def epoch_millis_text(column: str):
     return Cast(EpochMicros(column) / 1000, CharField())
 
 
-# The format characters a short time may be written with that are read straight off
-# the local time; "M", the month's short name, is translated once per language.
-_QUICK = {
-    "Y": lambda t: f"{t.year:04d}", "m": lambda t: f"{t.month:02d}", "n": lambda t: str(t.month),
-    "d": lambda t: f"{t.day:02d}", "j": lambda t: str(t.day), "H": lambda t: f"{t.hour:02d}",
-    "G": lambda t: str(t.hour), "i": lambda t: f"{t.minute:02d}", "s": lambda t: f"{t.second:02d}",
+# Each format character a short time may be written with, as a str.format field of
+# the local time `t`; "M", the month's short name, is translated once per language.
+_FIELDS = {
+    "Y": "{t.year:04d}", "m": "{t.month:02d}", "n": "{t.month}", "d": "{t.day:02d}",
+    "j": "{t.day}", "H": "{t.hour:02d}", "G": "{t.hour}", "i": "{t.minute:02d}",
+    "s": "{t.second:02d}", "M": "{month}",
 }
+_EXACT = ("{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}:{t.second:02d}"
+          ".{milliseconds:03d} GMT{sign}{hours:02d}:{minutes:02d} ({zone})")
 
 
 @functools.cache
 def _short_time_writer(short_format: str, language: str):
-    """A function writing a local time as Django's dateformat writes `short_format`,
-    without its per-character dispatch and lazy translations; dateformat itself for
-    a format with other characters (a translation may choose any)."""
-    if "\\" in short_format or any(c.isalpha() and c not in _QUICK and c != "M"
-                                    for c in short_format):
+    """A function writing a local time as Django's dateformat writes `short_format`, by
+    one str.format rather than dateformat's per-character dispatch and lazy month
+    names; dateformat itself for any other character (a translation may choose any)."""
+    if "\\" in short_format or any(c.isalpha() and c not in _FIELDS for c in short_format):
         return lambda local: format_date(local, short_format)
+    template = "".join(_FIELDS.get(c) or c.replace("{", "{{").replace("}", "}}")
+                       for c in short_format)
     with translation.override(language):
         months = {number: str(name).title() for number, name in MONTHS_3.items()}
-    parts = [_QUICK[c] if c in _QUICK else (lambda t: months[t.month]) if c == "M" else c
-             for c in short_format]
-    return lambda local: "".join(part if isinstance(part, str) else part(local) for part in parts)
+    return lambda local: template.format(t=local, month=months[local.month])
 
 
 class TimeHtml:
@@ -117,23 +118,23 @@ class TimeHtml:
 
     def __init__(self):
         self.zone = timezone.get_current_timezone()
-        self.zone_name = timezone.get_current_timezone_name()
+        self.zone_name = html.escape(timezone.get_current_timezone_name())
         self.short = _short_time_writer(pgettext("short failure time", "M j, Y H:i"),
                                         translation.get_language())
 
     def __call__(self, value) -> SafeString | str:
-        if value is None:
-            return "—"
+        return "—" if value is None else mark_safe(self.html(value))
+
+    def html(self, value) -> str:
+        """The <time> element of a time that is not None, as a plain string."""
         local = value.astimezone(self.zone)
-        offset = local.strftime("%z")
-        exact = html.escape(
-            f"{local:%Y-%m-%d %H:%M:%S}.{local.microsecond // 1000:03d} "
-            f"GMT{offset[:3]}:{offset[3:]} ({self.zone_name})"
-        )
-        return mark_safe(
-            f'<time class="exact-time" datetime="{value.isoformat()}" title="{exact}" '
-            f'data-exact="{exact}" tabindex="0">{html.escape(self.short(local))}</time>'
-        )
+        offset = int(local.utcoffset().total_seconds()) // 60
+        hours, minutes = divmod(abs(offset), 60)
+        exact = _EXACT.format(t=local, milliseconds=local.microsecond // 1000,
+                              sign="-" if offset < 0 else "+", hours=hours, minutes=minutes,
+                              zone=self.zone_name)
+        return (f'<time class="exact-time" datetime="{value.isoformat()}" title="{exact}" '
+                f'data-exact="{exact}" tabindex="0">{html.escape(self.short(local))}</time>')
 
 
 def time_html(value) -> SafeString | str:

@@ -41,3 +41,18 @@ def test_a_rows_time_in_the_users_zone_and_language(language, short):
         'data-exact="2026-02-09 15:05:09.754 GMT+08:00 (Asia/Shanghai)" tabindex="0">'
         f"{short}</time>")
     assert TimeHtml()(None) == "—"
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai", "America/St_Johns", "Asia/Kathmandu",
+                                  "Pacific/Chatham", "America/Los_Angeles"])
+def test_the_exact_time_names_its_offset_from_utc(zone):
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone as django_timezone
+
+    with django_timezone.override(zone):
+        for moment in MOMENTS:
+            local = moment.replace(microsecond=754000).astimezone(ZoneInfo(zone))
+            offset = local.strftime("%z")
+            exact = (f"{local:%Y-%m-%d %H:%M:%S}.754 GMT{offset[:3]}:{offset[3:]} ({zone})")
+            assert f'title="{exact}" data-exact="{exact}"' in TimeHtml().html(local)
