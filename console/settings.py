@@ -322,6 +322,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "fals
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "false" if DEBUG else "true")
 if envbool("TRUST_X_FORWARDED_PROTO", "false"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Django's database sessions, remembered per process for the one-statement sign-in
+# of the hottest pages (console/identity/sessions.py).
+SESSION_ENGINE = "console.identity.sessions"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", "false")
 
 SESSION_COOKIE_HTTPONLY = True

@@ -3,6 +3,10 @@ again (the counter's poll, the Failed Tasks dialog): the session's user, checked
 Django as on every page, with their role in the project, the project and the values
 the page shows, read by one statement (console.tenancy.scoping.member_with_role)."""
 
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.core.exceptions import ValidationError
+
+from console.identity import sessions
 from console.identity.auth_backends import prefetched_user, session_user_id
 from console.lib.errors import NotFound
 from console.tenancy.models import Role
@@ -12,14 +16,35 @@ from console.tenancy.scoping import NO_SUCH_PROJECT, check_role, member_with_rol
 def signed_in_member(request, project_id: str, *reads: tuple[str, list],
                      need: str = Role.VIEWER):
     """project_for for the hottest pages, with Django's session check on the same row:
-    (project, role, the value of each read) in one statement after the session, or
-    None when nobody is signed in (the caller sends them to sign in). Outside the
-    user's projects it is a 404 and a role below `need` a 403, as project_for answers."""
+    (project, role, the value of each read), or None when nobody is signed in (the
+    caller sends them to sign in). Outside the user's projects it is a 404 and a role
+    below `need` a 403, as project_for answers.
+
+    One statement when this process knows the session's data (console.identity.sessions):
+    the user's id is read from it, and the statement reads the session's row beside
+    the rest, to check that the row still holds that data. Otherwise, or when the row
+    has changed, the session is read first, as Django reads it, then the statement."""
     user = project = role = None
     values = [None] * len(reads)
-    user_id = session_user_id(request)
-    if user_id is not None:
-        user, project, role, values = member_with_role(user_id, project_id, *reads)
+    session = request.session
+    user_id = None
+    if (known := sessions.remembered(session.session_key)) is not None:
+        data = session.decode(known)  # Django's signature check, as on any read
+        user_id = _user_id_in(data)
+        if user_id is not None:
+            user, project, role, values = member_with_role(
+                user_id, project_id, *reads, sessions.stored_data_in_sql(session.session_key))
+            if values.pop() == known:
+                session.take(data)
+            else:
+                sessions.forget(session.session_key)
+                user_id = None
+    if user_id is None:
+        user = project = role = None
+        values = [None] * len(reads)
+        user_id = session_user_id(request)
+        if user_id is not None:
+            user, project, role, values = member_with_role(user_id, project_id, *reads)
     with prefetched_user(user):
         if not request.user.is_authenticated:  # Django's session check, on that row
             return None
@@ -28,3 +53,10 @@ def signed_in_member(request, project_id: str, *reads: tuple[str, list],
     check_role(role, need)
     project.role = role
     return project, role, *values
+
+
+def _user_id_in(data: dict):
+    try:
+        return get_user_model()._meta.pk.to_python(data[SESSION_KEY])
+    except (KeyError, ValidationError):
+        return None

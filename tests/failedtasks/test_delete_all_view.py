@@ -168,10 +168,10 @@ def test_a_search_for_an_error_code_counts_its_tasks_from_the_tallies(
     record(project_a, "css", resource_name="unrelated", error_code="CSS.6000")
     record(project_a, "kps", resource_name="other-service", error_code="CSS.6004")
     client = login(operator)
-    # 1 session, 2 the user with their role and the project (one statement), 3 the
-    # revision, the tallies of the code and the tasks found by name or id, in one
-    # statement, 4 the first ten, 5 the header's projects (a page)
-    with django_assert_num_queries(5):
+    # 1 the session's row, the user with their role and the project (one statement),
+    # 2 the revision, the tallies of the code and the tasks found by name or id, in
+    # one statement, 3 the first ten, 4 the header's projects (a page)
+    with django_assert_num_queries(4):
         html = confirm(client, project_a, q="css.6004")
     assert "Are you sure you want to delete these 16 failed tasks?" in html
     assert "A search is counted" not in html
@@ -521,13 +521,13 @@ def test_the_confirmation_costs_the_same_at_any_size(
     for i in range(n):
         record(project_a, "css")
     client = login(operator)
-    # 1 session, 2 the user with their role and the project (one statement), 3 the
-    # revision and the tallied count in one statement, 4 the first ten tasks
-    with django_assert_num_queries(4):
+    # 1 the session's row, the user with their role and the project (one statement),
+    # 2 the revision and the tallied count in one statement, 3 the first ten tasks
+    with django_assert_num_queries(3):
         response = client.get(url(project_a), headers=HTMX)
     assert response.status_code == 200
-    # A search: 3 the revision and the matches, counted up to COUNT_LIMIT, in one
-    # statement, 4 the first ten matches
-    with django_assert_num_queries(4):
+    # A search: 2 the revision and the matches, counted up to COUNT_LIMIT, in one
+    # statement, 3 the first ten matches
+    with django_assert_num_queries(3):
         response = client.get(url(project_a), {"q": "res-"}, headers=HTMX)
     assert response.status_code == 200

@@ -372,8 +372,8 @@ def test_the_htmx_post_query_count(login, operator, project_a, django_assert_num
 def test_the_confirmation_query_count(login, operator, project_a, django_assert_num_queries):
     task = record(project_a, "css")
     client = login(operator)
-    # 1 session, 2 the user with their role and the project (one statement), 3 the
-    # task (its own revision is the pin)
-    with django_assert_num_queries(3):
+    # 1 the session's row, the user with their role and the project (one statement),
+    # 2 the task (its own revision is the pin)
+    with django_assert_num_queries(2):
         response = client.get(url(project_a, task), headers=HTMX)
     assert response.status_code == 200

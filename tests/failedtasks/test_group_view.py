@@ -287,17 +287,17 @@ def test_the_group_view_costs_the_same_at_any_size(
     for i in range(n):
         record(project_a, "ecs", error_code=f"Ecs.{i % 12:04d}", minutes_ago=i)
     client = login(operator)
-    # 1 session, 2 the user with their role, the project, its revision (for the new
-    # failures notice) and the tally rows (tab counts and the groups' counts), 3 the
-    # first and last failure of the page's groups, 4 the catalog entries of the
+    # 1 the session's row, the user with their role, the project, its revision (for
+    # the new failures notice) and the tally rows (tab counts and the groups' counts),
+    # 2 the first and last failure of the page's groups, 3 the catalog entries of the
     # page's codes (no header: a fragment)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(url(project_a, "ecs"), {"group": "1", "tab": "operation"},
                               headers=REGION)
     assert response.status_code == 200
     # A search groups its matches in one bounded query instead of reading times apart:
-    # 3 the groups, 4 the catalog entries
-    with django_assert_num_queries(4):
+    # 2 the groups, 3 the catalog entries
+    with django_assert_num_queries(3):
         response = client.get(url(project_a, "ecs"),
                               {"group": "1", "tab": "operation", "q": "res-"}, headers=REGION)
     assert response.status_code == 200
@@ -306,10 +306,10 @@ def test_the_group_view_costs_the_same_at_any_size(
 def test_the_full_group_page_costs_one_more(login, operator, project_a,
                                             django_assert_num_queries, causes):
     client = login(operator)
-    # 1 session, 2 the user with their role, the project, its revision and the tally
-    # rows, 3 the first and last failures, 4 the catalog entries, 5 the header's
-    # projects
-    with django_assert_num_queries(5):
+    # 1 the session's row, the user with their role, the project, its revision and
+    # the tally rows, 2 the first and last failures, 3 the catalog entries, 4 the
+    # header's projects
+    with django_assert_num_queries(4):
         response = client.get(url(project_a), {"group": "1"})
     assert response.status_code == 200
 

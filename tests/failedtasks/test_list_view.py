@@ -473,11 +473,11 @@ def test_query_count_does_not_grow_with_data(
     for i in range(n):
         record(project_a, "ecs", error_code=f"CSS.60{i % 3:02d}")
     client = login(operator)
-    # 1 session, 2 the user with their role, the project, its revision (for the
-    # new-failures notice) and the tally rows (tab counts) in one statement, 3 the
+    # 1 the session's row, the user with their role, the project, its revision (for
+    # the new-failures notice) and the tally rows (tab counts) in one statement, 2 the
     # page's rows (one more than a page, no COUNT) with their catalog entries and
-    # resource rows, 4 the header's projects
-    with django_assert_num_queries(4):
+    # resource rows, 3 the header's projects
+    with django_assert_num_queries(3):
         response = client.get(url(project_a) + "?tab=operation")
     assert response.status_code == 200
 
@@ -489,10 +489,10 @@ def test_the_region_costs_the_same_at_any_size(
     for i in range(n):
         record(project_a, "ecs", error_code=f"CSS.60{i % 3:02d}")
     client = login(operator)
-    # 1 session, 2 the user with their role, the project, its revision and the tally
-    # rows, 3 the page's rows with their catalog entries and resource rows (no
-    # header: a fragment)
-    with django_assert_num_queries(3):
+    # 1 the session's row, the user with their role, the project, its revision and
+    # the tally rows, 2 the page's rows with their catalog entries and resource rows
+    # (no header: a fragment)
+    with django_assert_num_queries(2):
         response = client.get(url(project_a) + "?tab=operation", headers=REGION)
     assert response.status_code == 200
 
@@ -506,11 +506,11 @@ def test_later_pages_and_searches_cost_the_same(
     for i in range(25):
         record(project_a, "css", error_code=f"CSS.60{i % 3:02d}")
     client = login(operator)
-    # 1 session, 2 the user with their role, the project, its revision and the tally
-    # rows (for "Page 3 of 3"; a search is not counted), 3 the page's rows with their
-    # catalog entries and resource rows (a later page picks its ids in a subquery of
-    # the same statement)
-    with django_assert_num_queries(3):
+    # 1 the session's row, the user with their role, the project, its revision and
+    # the tally rows (for "Page 3 of 3"; a search is not counted), 2 the page's rows
+    # with their catalog entries and resource rows (a later page picks its ids in a
+    # subquery of the same statement)
+    with django_assert_num_queries(2):
         response = client.get(url(project_a, "css"), params, headers=REGION)
     assert response.status_code == 200
     assert response.content.decode().count('<span class="cell-name">') == rows

@@ -84,10 +84,10 @@ def test_the_look_up_costs_no_query_of_its_own(
         record(project_a, "css", resource_id=f"cluster-{i}", error_code="CSS.6000")
         record(project_a, "css", resource_id=f"gone-{i}", minutes_ago=60)  # deleted long ago
     client = login(viewer)
-    # 1 session, 2 the user with their role, the project, its revision and the tally
-    # rows for the pager (two pages either way), 3 the page's rows with their catalog
-    # entries and their resources' rows
-    with django_assert_num_queries(3):
+    # 1 the session's row, the user with their role, the project, its revision and
+    # the tally rows for the pager (two pages either way), 2 the page's rows with
+    # their catalog entries and their resources' rows
+    with django_assert_num_queries(2):
         response = client.get(list_url(project_a), headers=DIALOG)
     # The newest ten: the n whose resources exist, then some whose resources are gone.
     assert response.content.decode().count("data-resource-link") == n

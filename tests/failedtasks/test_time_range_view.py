@@ -193,24 +193,24 @@ def test_a_period_costs_what_all_time_costs(login, viewer, project_a, django_ass
     for i in range(11):  # a second page, so that the pager shows "Page 1 of N"
         record(project_a, "css", minutes_ago=HOUR)
     client = login(viewer)
-    # 1 session, 2 the user with their role, the project and its revision (for the
-    # new-failures notice), 3 the page's rows with their catalog entries and
-    # resource rows, 4 the header's projects, 5 both tabs counted up to COUNT_LIMIT
+    # 1 the session's row, the user with their role, the project and its revision
+    # (for the new-failures notice), 2 the page's rows with their catalog entries and
+    # resource rows, 3 the header's projects, 4 both tabs counted up to COUNT_LIMIT
     # in one statement (in place of the tally rows)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get(url(project_a, "ecs"), {"tab": "operation", "period": "24h"})
     assert response.status_code == 200
     # The region: no header
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(url(project_a, "ecs"), {"tab": "operation", "period": "7d"},
                               headers=REGION)
     assert response.status_code == 200
-    # Another service: 1-2, 3 rows, 4 the list counted up to COUNT_LIMIT for the pager
-    with django_assert_num_queries(4):
+    # Another service: 1, 2 rows, 3 the list counted up to COUNT_LIMIT for the pager
+    with django_assert_num_queries(3):
         response = client.get(url(project_a, "css"), {"period": "30d"}, headers=REGION)
     assert response.status_code == 200
-    # A search in a period is not counted (no tabs): 1-2, 3 rows
-    with django_assert_num_queries(3):
+    # A search in a period is not counted (no tabs): 1, 2 rows
+    with django_assert_num_queries(2):
         response = client.get(url(project_a, "css"), {"period": "30d", "q": "res"}, headers=REGION)
     assert response.status_code == 200
 
@@ -325,9 +325,9 @@ def test_the_confirmation_costs_the_same_at_any_size(login, operator, project_a,
     for n in range(25):
         record(project_a, "css", minutes_ago=HOUR * n)
     client = login(operator)
-    # 1 session, 2 the user with their role and the project (one statement), 3 the
-    # revision and the period's tasks counted up to COUNT_LIMIT in one statement,
-    # 4 the first ten tasks
-    with django_assert_num_queries(4):
+    # 1 the session's row, the user with their role and the project (one statement),
+    # 2 the revision and the period's tasks counted up to COUNT_LIMIT in one
+    # statement, 3 the first ten tasks
+    with django_assert_num_queries(3):
         response = client.get(delete_all_url(project_a), {"period": "24h"}, headers=CONFIRM)
     assert "Are you sure you want to delete these 24 failed tasks?" in response.content.decode()
