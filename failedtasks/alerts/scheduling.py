@@ -20,6 +20,7 @@ on PostgreSQL and SQLite alike, with any number of app servers; 10,000
 failures in a window make one alert. The worker (failedtasks.alerts.worker) delivers it.
 """
 
+import functools
 from datetime import UTC, datetime
 
 from django.db import connection
@@ -51,13 +52,23 @@ def count_recorded_failure(sender=None, *, task, newly_failed: bool, now=None, *
     if not newly_failed:
         return  # a running task, or the same failure reported again
     now = now or clock()
+    with prepared_cursor() as cursor:
+        cursor.execute(_counting_sql(connection.vendor), {
+            "seconds": int(now.timestamp()),
+            "now": connection.ops.adapt_datetimefield_value(now),  # as the ORM stores it
+            "pending": AlertState.PENDING, "counting": AlertState.COUNTING,
+            "project": task.project_id, "service": task.service, "error_code": task.error_code,
+        })
+
+
+@functools.cache
+def _counting_sql(vendor: str) -> str:
+    """The one statement, written once per database: every recording runs it."""
     alerts = connection.ops.quote_name(Alert._meta.db_table)
     # The revision the recording took: the project's row, which it holds until it commits.
     revision = (f"(SELECT revision FROM {connection.ops.quote_name(ProjectRevision._meta.db_table)} "
                 "WHERE project_id = %(project)s)")
     rules = connection.ops.quote_name(AlertRule._meta.db_table)
-    moment = connection.ops.adapt_datetimefield_value(now)  # as the ORM stores it
-    seconds = int(now.timestamp())
     window = "r.window_minutes * 60"
     start = _timestamp(f"%(seconds)s - %(seconds)s %% ({window})")
     end = _timestamp(f"%(seconds)s - %(seconds)s %% ({window}) + {window}")
@@ -65,26 +76,21 @@ def count_recorded_failure(sender=None, *, task, newly_failed: bool, now=None, *
     # In DO UPDATE the row's own columns are its values before this increment
     # (both databases evaluate every SET expression against the old row).
     crossing = f"{alerts}.state = %(counting)s AND {alerts}.failures + 1 >= {alerts}.threshold"
-    with prepared_cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {alerts} (rule_id, window_start, window_end, threshold, failures, "
-            f"first_revision, last_revision, attempts, state, next_attempt_at, fired_at, "
-            f"created_at, body) "
-            f"SELECT r.id, {start}, {end}, r.threshold, 1, {revision}, {revision}, 0, "
-            f"CASE WHEN {due} THEN %(pending)s ELSE %(counting)s END, "
-            f"CASE WHEN {due} THEN %(now)s END, CASE WHEN {due} THEN %(now)s END, %(now)s, '' "
-            f"FROM {rules} r WHERE r.project_id = %(project)s AND r.enabled "
-            f"AND (r.service = '' OR r.service = %(service)s) "
-            f"AND (r.error_code = '' OR r.error_code = %(error_code)s) "
-            f"ON CONFLICT (rule_id, window_start) DO UPDATE SET "
-            f"failures = {alerts}.failures + 1, "
-            f"last_revision = excluded.last_revision, "
-            f"state = CASE WHEN {crossing} THEN %(pending)s ELSE {alerts}.state END, "
-            f"next_attempt_at = CASE WHEN {crossing} THEN excluded.created_at "
-            f"ELSE {alerts}.next_attempt_at END, "
-            f"fired_at = CASE WHEN {crossing} THEN excluded.created_at ELSE {alerts}.fired_at END",
-            {"seconds": seconds, "now": moment,
-             "pending": AlertState.PENDING, "counting": AlertState.COUNTING,
-             "project": task.project_id, "service": task.service,
-             "error_code": task.error_code},
-        )
+    return (
+        f"INSERT INTO {alerts} (rule_id, window_start, window_end, threshold, failures, "
+        f"first_revision, last_revision, attempts, state, next_attempt_at, fired_at, "
+        f"created_at, body) "
+        f"SELECT r.id, {start}, {end}, r.threshold, 1, {revision}, {revision}, 0, "
+        f"CASE WHEN {due} THEN %(pending)s ELSE %(counting)s END, "
+        f"CASE WHEN {due} THEN %(now)s END, CASE WHEN {due} THEN %(now)s END, %(now)s, '' "
+        f"FROM {rules} r WHERE r.project_id = %(project)s AND r.enabled "
+        f"AND (r.service = '' OR r.service = %(service)s) "
+        f"AND (r.error_code = '' OR r.error_code = %(error_code)s) "
+        f"ON CONFLICT (rule_id, window_start) DO UPDATE SET "
+        f"failures = {alerts}.failures + 1, "
+        f"last_revision = excluded.last_revision, "
+        f"state = CASE WHEN {crossing} THEN %(pending)s ELSE {alerts}.state END, "
+        f"next_attempt_at = CASE WHEN {crossing} THEN excluded.created_at "
+        f"ELSE {alerts}.next_attempt_at END, "
+        f"fired_at = CASE WHEN {crossing} THEN excluded.created_at ELSE {alerts}.fired_at END"
+    )
