@@ -16,6 +16,7 @@ deadline too.
 
 import functools
 import itertools
+import logging
 import os
 import socket
 import threading
@@ -25,6 +26,8 @@ from django.conf import settings
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
+
+logger = logging.getLogger(__name__)
 
 # Past the statement timeout, how long the server's own cancellation may take to arrive.
 GRACE_SECONDS = 2.0
@@ -53,7 +56,11 @@ class Watchdog:
         key = next(self._keys)
         with self._lock:
             self._calls[key] = (time.monotonic() + seconds, fileno)
-            if self._thread is None or not self._thread.is_alive():
+            # Started once per process (its loop never ends). Not is_alive() on every
+            # call: under gevent, asking a running thread whether it is alive hands the
+            # greenlet to the hub, and other requests would run in the middle of each
+            # statement (and of the transactions that hold locks).
+            if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="database-deadlines",
                                                 daemon=True)
                 self._thread.start()
@@ -66,12 +73,18 @@ class Watchdog:
     def _watch(self):
         while True:
             time.sleep(POLL_SECONDS)
-            now = time.monotonic()
-            with self._lock:
-                for key, (deadline, fileno) in list(self._calls.items()):
-                    if now >= deadline:
-                        del self._calls[key]
-                        _shut_down(fileno)
+            try:
+                self._shut_down_overdue()
+            except Exception:  # never let the watchdog stop: log and keep watching
+                logger.exception("The database deadline watchdog failed a round")
+
+    def _shut_down_overdue(self):
+        now = time.monotonic()
+        with self._lock:
+            for key, (deadline, fileno) in list(self._calls.items()):
+                if now >= deadline:
+                    del self._calls[key]
+                    _shut_down(fileno)
 
 
 def _shut_down(fileno: int) -> None:

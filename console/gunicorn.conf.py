@@ -17,6 +17,8 @@ connection per request: each worker shares a pool of PostgreSQL connections inst
 Never --preload: psycopg picks how it waits on its sockets when imported, and must be
 imported after gevent has patched the standard library (the worker patches it before
 loading the application), or a database wait would block every request of the worker.
+Once the worker is ready, psycopg's wait is replaced by one that answers at once when
+the socket is ready and waits cooperatively only otherwise (console/green_waiting.py).
 """
 
 import os
@@ -27,3 +29,10 @@ worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "1000"))
 accesslog = "-"
 
 os.environ.setdefault("DB_POOL_SIZE", "10")
+
+
+def post_worker_init(worker):
+    # gevent has patched the standard library by now (console/green_waiting.py).
+    from console.green_waiting import install
+
+    install()
