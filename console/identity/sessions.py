@@ -27,15 +27,21 @@ def remembered(session_key: str | None) -> str | None:
     """The session's data as this process last read or wrote it; None when unknown."""
     if session_key is None or (data := _remembered.get(session_key)) is None:
         return None
-    _remembered.move_to_end(session_key)
+    try:
+        _remembered.move_to_end(session_key)
+    except KeyError:  # another thread let it go meanwhile
+        pass
     return data
 
 
 def remember(session_key: str, data: str) -> None:
     _remembered[session_key] = data
-    _remembered.move_to_end(session_key)
-    while len(_remembered) > REMEMBERED:
-        _remembered.popitem(last=False)
+    try:
+        _remembered.move_to_end(session_key)
+        while len(_remembered) > REMEMBERED:
+            _remembered.popitem(last=False)
+    except KeyError:  # another thread changed the memory meanwhile: it is only a memory
+        pass
 
 
 def forget(session_key: str | None) -> None:
