@@ -61,9 +61,10 @@ class Watchdog:
             # greenlet to the hub, and other requests would run in the middle of each
             # statement (and of the transactions that hold locks).
             if self._thread is None:
-                self._thread = threading.Thread(target=self._watch, name="database-deadlines",
-                                                daemon=True)
-                self._thread.start()
+                thread = threading.Thread(target=self._watch, name="database-deadlines",
+                                          daemon=True)
+                thread.start()  # if it cannot start, the next call tries again
+                self._thread = thread
         try:
             return function(*args, **kwargs)
         finally:

@@ -21,6 +21,7 @@ from psycopg.waiting import READY_NONE, READY_R, READY_W, WAIT_R, WAIT_RW, WAIT_
 
 _EVENTS = {WAIT_R: select.POLLIN, WAIT_W: select.POLLOUT, WAIT_RW: select.POLLIN | select.POLLOUT}
 _BAD = ~(select.POLLIN | select.POLLOUT)
+AT_ONCE_IN_A_ROW = 32  # waits answered without yielding, before one cooperative wait
 
 
 def install() -> None:
@@ -38,9 +39,14 @@ def install() -> None:
             now, later = original_poll(), select.poll()
             now.register(fileno, _EVENTS[state])
             later.register(fileno, _EVENTS[state])
+            answered_at_once = 0
             while True:
-                events = now.poll(0)
+                # At once while the socket is ready, but not for ever: a long answer
+                # streaming in lets the worker's other requests run now and then.
+                answered_at_once += 1
+                events = now.poll(0) if answered_at_once <= AT_ONCE_IN_A_ROW else None
                 if not events:
+                    answered_at_once = 0
                     wait_ms = interval if deadline is None else min(interval, deadline - monotonic())
                     events = later.poll(int(max(0.0, wait_ms) * 1000.0))
                 if not events:

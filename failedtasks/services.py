@@ -18,6 +18,7 @@ protocol (docs/deletion-guarantee.md):
 
 import contextlib
 import functools
+import sys
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -146,8 +147,9 @@ def record_failure(project: Project, *, service: str, job_id: str, **fields) -> 
     Every client of a project records through its one revision row, so the
     revision is taken last, with the task's tally and its stamp in one statement
     on PostgreSQL: the row is held for that statement, the signal's receivers
-    and the commit, which go to the server together (_pipelined), not one round
-    trip each. Raw SQL: this is the hottest write path.
+    and the commit. When the recording is a transaction of its own, these go to
+    the server together (psycopg's pipeline mode), not one round trip each, so
+    the row is held for the server's work alone. Raw SQL: the hottest write path.
     """
     fields = {name: value for name, value in fields.items() if name in RECORDED_FIELDS}
     fields.setdefault("status", TaskStatus.FAIL)
@@ -156,6 +158,9 @@ def record_failure(project: Project, *, service: str, job_id: str, **fields) -> 
         fields.get("failure_status", ""), fields.get("job_type", ""), fields["status"]
     )
     fields["service"] = service
+    # Pipelined only as a transaction of its own: inside another one (a savepoint),
+    # an error that surfaced later than it happened could not be rolled back to it.
+    pipelined = connection.vendor == "postgresql" and not connection.in_atomic_block
     with contextlib.ExitStack() as pipeline, prepared_cursor() as stamp:
         with transaction.atomic():
             task_pk, before, after = _store_task(project.pk, job_id, fields)
@@ -164,26 +169,20 @@ def record_failure(project: Project, *, service: str, job_id: str, **fields) -> 
                 # two recordings moving opposite ways cannot deadlock.
                 for key in sorted((before, after)):
                     _adjust_tallies(project.pk, {key: 1 if key == after else -1})
-            # From the stamp to the COMMIT (the end of this block), queued (_pipelined).
-            pipeline.enter_context(_pipelined())
-            stored_row = _stamp_task(stamp, project.pk, task_pk,
-                                     counted=after if before is None else None)
-            recorded = FailedTask(pk=task_pk, project_id=project.pk, job_id=job_id, **fields)
-            failure_recorded.send(FailedTask, task=recorded, newly_failed=(
-                after[2] == TaskStatus.FAIL and (before is None or before[2] != TaskStatus.FAIL)))
+            if pipelined:  # from the stamp to the COMMIT (the end of this block)
+                pipeline.enter_context(connection.connection.pipeline())
+            try:
+                stored_row = _stamp_task(stamp, project.pk, task_pk,
+                                         counted=after if before is None else None)
+                recorded = FailedTask(pk=task_pk, project_id=project.pk, job_id=job_id, **fields)
+                failure_recorded.send(FailedTask, task=recorded, newly_failed=(
+                    after[2] == TaskStatus.FAIL and (before is None or before[2] != TaskStatus.FAIL)))
+            except BaseException:
+                # Out of the pipeline before the transaction rolls back (and perhaps drops
+                # the connection): errors on the way out are psycopg's to log.
+                pipeline.__exit__(*sys.exc_info())
+                raise
         return _task_from_row(stored_row()), before is None
-
-
-def _pipelined():
-    """PostgreSQL: statements whose answers are not read at once are queued, and sent
-    with the next one whose answer is (psycopg's pipeline mode). Entered at a
-    recording's stamp, which takes its project's revision row, and left after the
-    COMMIT: the stamp, the receivers' writes and the COMMIT reach the server
-    together, so the row every recording of the project waits for is held for the
-    server's work alone, not for a round trip back here each."""
-    if connection.vendor != "postgresql":
-        return contextlib.nullcontext()
-    return connection.connection.pipeline()
 
 
 _TASK_FIELDS = [f for f in FailedTask._meta.concrete_fields if f.name != "id"]
@@ -266,7 +265,7 @@ def _stamp_task(cursor, project_id: str, task_pk: int,
                 counted: TallyKey | None = None) -> Callable[[], tuple]:
     """Count the task into the tally `counted` (if any), take the project's next
     revision and stamp it on the task: the revision lock, last. Returns what reads
-    the task's row as stored: once committed on PostgreSQL (_pipelined); SQLite's
+    the task's row as stored: after the commit on PostgreSQL (pipelined); SQLite's
     is read at once, as SQLite ends no transaction under an unread answer."""
     sql = _recording_sql(connection.vendor)
     if connection.vendor != "postgresql":

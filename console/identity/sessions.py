@@ -58,10 +58,12 @@ def stored_data_in_sql(session_key: str) -> tuple[str, list]:
 
 class SessionStore(db.SessionStore):
     def load(self):
-        # As Django's, remembering the row's data.
+        # As Django's, remembering the row's data (a miss clears the store's key: the
+        # key is taken first).
+        session_key = self.session_key
         stored = self._get_session_from_db()
         if stored is None:
-            forget(self.session_key)
+            forget(session_key)
             return {}
         remember(self.session_key, stored.session_data)
         return self.decode(stored.session_data)

@@ -54,6 +54,14 @@ with connection.connection.pipeline():
         seen["answer"] = cursor.fetchone()[0]
 gevent.sleep(0)
 seen["ran_after"] = list(ran)
+
+# A long answer streaming in: the others still get their turns now and then.
+ran.clear()
+gevent.spawn(other_request)
+with connection.cursor() as cursor:
+    cursor.execute("SELECT repeat('x', 1000) FROM generate_series(1, 20000)")
+    seen["rows"] = len(cursor.fetchall())
+seen["ran_during_a_long_answer"] = list(ran)
 print(json.dumps(seen))
 """
 
@@ -70,7 +78,8 @@ def run_worker(script: str) -> dict:
 def test_a_wait_yields_only_when_the_socket_is_not_ready(db):
     seen = run_worker(WORKER)
     assert seen == {"installed": True, "ran_while_the_server_worked": True,
-                    "ran_while_sending": [], "answer": 2, "ran_after": ["other"]}
+                    "ran_while_sending": [], "answer": 2, "ran_after": ["other"],
+                    "rows": 20000, "ran_during_a_long_answer": ["other"]}
 
 
 def test_outside_gevent_psycopg_keeps_its_own_wait():

@@ -62,7 +62,8 @@ def test_a_running_creation_that_fails_moves_in_the_tallies(project_a):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's pipeline mode")
 @pytest.mark.parametrize("again", [False, True], ids=["new job", "same job again"])
-def test_what_a_recording_writes_after_its_stamp_leaves_with_its_commit(project_a, again):
+def test_what_a_recording_writes_after_its_stamp_leaves_with_its_commit(transactional_db,
+                                                                       project_a, again):
     """From its stamp to its commit a recording holds its project's revision row, which
     every recording of the project waits for: the statements between are queued
     (psycopg's pipeline mode) and sent with the COMMIT, not a round trip each."""
@@ -86,6 +87,59 @@ def test_what_a_recording_writes_after_its_stamp_leaves_with_its_commit(project_
     assert connection.connection.pgconn.pipeline_status == pq.PipelineStatus.OFF
     assert task.revision == current_revision(project_a)
     assert FailedTask.objects.get(job_id="job-1").revision == task.revision
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's pipeline mode")
+def test_inside_another_transaction_a_recording_is_not_pipelined_and_rolls_back_alone(
+        transactional_db, project_a):
+    """In a transaction of the caller's (a savepoint), an error must be rolled back
+    to the savepoint where it happens: nothing is queued, and the caller carries on."""
+    from django.db import transaction
+    from psycopg import pq
+
+    from failedtasks.signals import failure_recorded
+
+    seen = []
+
+    def failing_receiver(**_kwargs):
+        seen.append(connection.connection.pgconn.pipeline_status)
+        raise RuntimeError("a receiver failed")
+
+    with transaction.atomic():
+        record(project_a, "ecs", job_id="kept")
+        failure_recorded.connect(failing_receiver)
+        try:
+            with pytest.raises(RuntimeError):
+                record(project_a, "ecs", job_id="rolled-back")
+        finally:
+            failure_recorded.disconnect(failing_receiver)
+        record(project_a, "ecs", job_id="after")
+    assert seen == [pq.PipelineStatus.OFF]
+    assert sorted(FailedTask.objects.values_list("job_id", flat=True)) == ["after", "kept"]
+    assert TaskTally.objects.for_service(project_a, "ecs").failed == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's pipeline mode")
+def test_a_receiver_that_fails_in_the_pipeline_rolls_the_recording_back(transactional_db,
+                                                                        project_a):
+    from psycopg import pq
+
+    from failedtasks.signals import failure_recorded
+
+    def failing_receiver(**_kwargs):
+        raise RuntimeError("a receiver failed")
+
+    failure_recorded.connect(failing_receiver)
+    try:
+        with pytest.raises(RuntimeError):
+            record(project_a, "ecs", job_id="rolled-back")
+    finally:
+        failure_recorded.disconnect(failing_receiver)
+    assert connection.connection.pgconn.pipeline_status == pq.PipelineStatus.OFF
+    assert not FailedTask.objects.exists()
+    assert TaskTally.objects.for_service(project_a, "ecs").failed == 0
+    record(project_a, "ecs", job_id="next")  # the connection carries on
+    assert TaskTally.objects.for_service(project_a, "ecs").failed == 1
 
 
 def test_the_same_job_id_in_two_projects_is_two_tasks(project_a, project_b):

@@ -100,3 +100,11 @@ def test_the_memory_keeps_the_most_recent_sessions(monkeypatch):
     assert sessions.remembered("a") is None and sessions.remembered("b") == "B"
     sessions.remember("e", "E")  # "b" was used last, "c" goes
     assert [sessions.remembered(key) for key in "bcde"] == ["B", None, "D", "E"]
+
+
+def test_a_session_read_and_not_found_is_forgotten(signed_in):
+    key = session_key(signed_in)
+    assert sessions.remembered(key) is not None
+    Session.objects.filter(session_key=key).delete()
+    assert SessionStore(key).load() == {}
+    assert sessions.remembered(key) is None
