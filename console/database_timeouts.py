@@ -116,10 +116,7 @@ def with_deadlines(cursor_class, methods: tuple[str, ...]):
         method = getattr(cursor_class, name)
 
         def call(self, *args, **kwargs):
-            seconds = statement_deadline()
-            if seconds is None or self.closed:
-                return method(self, *args, **kwargs)
-            return watchdog.call(self.connection.fileno(), seconds, method, self, *args, **kwargs)
+            return _within_deadline(self.closed, self.connection, method, self, *args, **kwargs)
 
         call.__name__ = name
         return call
@@ -150,10 +147,17 @@ def keep_deadlines(sender, connection, **kwargs):
 
 def _keeping_deadline(driver, method):
     def call(*args, **kwargs):
-        seconds = statement_deadline()
-        if seconds is None or driver.closed:
-            return method(*args, **kwargs)
-        return watchdog.call(driver.fileno(), seconds, method, *args, **kwargs)
+        return _within_deadline(driver.closed, driver, method, *args, **kwargs)
 
     call.deadline_of = method
     return call
+
+
+def _within_deadline(closed: bool, driver, method, *args, **kwargs):
+    """`method(*args, **kwargs)`, which waits on `driver`'s server, under the watchdog's
+    deadline (none when there is no statement timeout, or its cursor or connection is
+    `closed` and the call fails at once)."""
+    seconds = statement_deadline()
+    if seconds is None or closed:
+        return method(*args, **kwargs)
+    return watchdog.call(driver.fileno(), seconds, method, *args, **kwargs)

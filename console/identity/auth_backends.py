@@ -23,8 +23,13 @@ from console.identity.client_address import client_address
 
 def session_user_id(request):
     """The id of the user the request's session signed in, not yet checked; None."""
+    return user_id_in(request.session)
+
+
+def user_id_in(session_data):
+    """The id of the user a session (or its decoded data) signed in, not yet checked; None."""
     try:
-        return get_user_model()._meta.pk.to_python(request.session[SESSION_KEY])
+        return get_user_model()._meta.pk.to_python(session_data[SESSION_KEY])
     except KeyError:
         return None
 

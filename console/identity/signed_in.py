@@ -3,11 +3,8 @@ again (the counter's poll, the Failed Tasks dialog): the session's user, checked
 Django as on every page, with their role in the project, the project and the values
 the page shows, read by one statement (console.tenancy.scoping.member_with_role)."""
 
-from django.contrib.auth import SESSION_KEY, get_user_model
-from django.core.exceptions import ValidationError
-
 from console.identity import sessions
-from console.identity.auth_backends import prefetched_user, session_user_id
+from console.identity.auth_backends import prefetched_user, session_user_id, user_id_in
 from console.lib.errors import NotFound
 from console.tenancy.models import Role
 from console.tenancy.scoping import NO_SUCH_PROJECT, check_role, member_with_role
@@ -24,27 +21,13 @@ def signed_in_member(request, project_id: str, *reads: tuple[str, list],
     the user's id is read from it, and the statement reads the session's row beside
     the rest, to check that the row still holds that data. Otherwise, or when the row
     has changed, the session is read first, as Django reads it, then the statement."""
-    user = project = role = None
-    values = [None] * len(reads)
-    session = request.session
-    user_id = None
-    if (known := sessions.remembered(session.session_key)) is not None:
-        data = session.decode(known)  # Django's signature check, as on any read
-        user_id = _user_id_in(data)
-        if user_id is not None:
-            user, project, role, values = member_with_role(
-                user_id, project_id, *reads, sessions.stored_data_in_sql(session.session_key))
-            if values.pop() == known:
-                session.take(data)
-            else:
-                sessions.forget(session.session_key)
-                user_id = None
-    if user_id is None:
-        user = project = role = None
-        values = [None] * len(reads)
+    member = _member_on_remembered_session(request.session, project_id, reads)
+    if member is None:
+        member = None, None, None, [None] * len(reads)
         user_id = session_user_id(request)
         if user_id is not None:
-            user, project, role, values = member_with_role(user_id, project_id, *reads)
+            member = member_with_role(user_id, project_id, *reads)
+    user, project, role, values = member
     with prefetched_user(user):
         if not request.user.is_authenticated:  # Django's session check, on that row
             return None
@@ -55,8 +38,21 @@ def signed_in_member(request, project_id: str, *reads: tuple[str, list],
     return project, role, *values
 
 
-def _user_id_in(data: dict):
-    try:
-        return get_user_model()._meta.pk.to_python(data[SESSION_KEY])
-    except (KeyError, ValidationError):
+def _member_on_remembered_session(session, project_id: str, reads):
+    """member_with_role with the session's row read beside, when this process remembers
+    the session's data and the row still holds exactly it; else None (a row that has
+    changed is forgotten)."""
+    known = sessions.remembered(session.session_key)
+    if known is None:
         return None
+    data = session.decode(known)  # Django's signature check, as on any read
+    user_id = user_id_in(data)
+    if user_id is None:
+        return None
+    user, project, role, values = member_with_role(
+        user_id, project_id, *reads, sessions.stored_data_in_sql(session.session_key))
+    if values.pop() != known:
+        sessions.forget(session.session_key)
+        return None
+    session.take(data)
+    return user, project, role, values

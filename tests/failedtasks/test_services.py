@@ -89,14 +89,9 @@ def test_what_a_recording_writes_after_its_stamp_leaves_with_its_commit(transact
     assert FailedTask.objects.get(job_id="job-1").revision == task.revision
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's pipeline mode")
-def test_inside_another_transaction_a_recording_is_not_pipelined_and_rolls_back_alone(
-        transactional_db, project_a):
-    """In a transaction of the caller's (a savepoint), an error must be rolled back
-    to the savepoint where it happens: nothing is queued, and the caller carries on."""
-    from django.db import transaction
-    from psycopg import pq
-
+def record_with_a_failing_receiver(project, job_id: str) -> list:
+    """Record `job_id` while a failure_recorded receiver raises (the recording raises
+    with it); returns the pipeline status the receiver saw."""
     from failedtasks.signals import failure_recorded
 
     seen = []
@@ -105,14 +100,26 @@ def test_inside_another_transaction_a_recording_is_not_pipelined_and_rolls_back_
         seen.append(connection.connection.pgconn.pipeline_status)
         raise RuntimeError("a receiver failed")
 
+    failure_recorded.connect(failing_receiver)
+    try:
+        with pytest.raises(RuntimeError):
+            record(project, "ecs", job_id=job_id)
+    finally:
+        failure_recorded.disconnect(failing_receiver)
+    return seen
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's pipeline mode")
+def test_inside_another_transaction_a_recording_is_not_pipelined_and_rolls_back_alone(
+        transactional_db, project_a):
+    """In a transaction of the caller's (a savepoint), an error must be rolled back
+    to the savepoint where it happens: nothing is queued, and the caller carries on."""
+    from django.db import transaction
+    from psycopg import pq
+
     with transaction.atomic():
         record(project_a, "ecs", job_id="kept")
-        failure_recorded.connect(failing_receiver)
-        try:
-            with pytest.raises(RuntimeError):
-                record(project_a, "ecs", job_id="rolled-back")
-        finally:
-            failure_recorded.disconnect(failing_receiver)
+        seen = record_with_a_failing_receiver(project_a, "rolled-back")
         record(project_a, "ecs", job_id="after")
     assert seen == [pq.PipelineStatus.OFF]
     assert sorted(FailedTask.objects.values_list("job_id", flat=True)) == ["after", "kept"]
@@ -124,17 +131,7 @@ def test_a_receiver_that_fails_in_the_pipeline_rolls_the_recording_back(transact
                                                                         project_a):
     from psycopg import pq
 
-    from failedtasks.signals import failure_recorded
-
-    def failing_receiver(**_kwargs):
-        raise RuntimeError("a receiver failed")
-
-    failure_recorded.connect(failing_receiver)
-    try:
-        with pytest.raises(RuntimeError):
-            record(project_a, "ecs", job_id="rolled-back")
-    finally:
-        failure_recorded.disconnect(failing_receiver)
+    assert record_with_a_failing_receiver(project_a, "rolled-back") == [pq.PipelineStatus.ON]
     assert connection.connection.pgconn.pipeline_status == pq.PipelineStatus.OFF
     assert not FailedTask.objects.exists()
     assert TaskTally.objects.for_service(project_a, "ecs").failed == 0
